@@ -1,0 +1,167 @@
+// The API contract: one typed map from method name to its request and response
+// schemas. The host validates every request and every response against it; the
+// renderer derives its client types from it. Which roles may call a method is
+// decided in one place, main/access/permissions.ts, not here.
+import { z } from 'zod';
+import {
+  AuditRecord,
+  AuditVerification,
+  ClinicalNote,
+  Encounter,
+  Entry,
+  Id,
+  Passphrase,
+  Password,
+  PatientChart,
+  PatientRegistration,
+  PatientSummary,
+  Role,
+  Stats,
+  UserSummary,
+  Username,
+  VitalSigns,
+} from './schemas';
+
+const empty = z.object({}).strict();
+
+export const HostState = z.enum(['uninitialized', 'locked', 'ready']);
+export type HostState = z.infer<typeof HostState>;
+
+const Session = z.object({
+  token: z.string(),
+  user: UserSummary,
+  permissions: z.array(z.string()),
+  expiresAt: z.string(),
+});
+
+export const contract = {
+  // ---- Host lifecycle (callable without a session) ----
+  'host.status': {
+    public: true,
+    input: empty,
+    output: z.object({
+      state: HostState,
+      clinicName: z.string().nullable(),
+      deviceId: z.string().nullable(),
+      version: z.string(),
+    }),
+  },
+  'host.initialize': {
+    public: true,
+    input: z
+      .object({
+        clinicName: z.string().trim().min(2, 'Clinic name must have at least 2 characters').max(200),
+        passphrase: Passphrase,
+        adminUsername: Username,
+        adminDisplayName: z.string().trim().min(1, 'Display name is required').max(100),
+        adminPassword: Password,
+      })
+      .strict(),
+    output: z.object({ state: HostState }),
+  },
+  'host.unlock': {
+    public: true,
+    input: z.object({ passphrase: z.string().min(1).max(1024) }).strict(),
+    output: z.object({ state: HostState }),
+  },
+
+  // ---- Sessions ----
+  'auth.login': {
+    public: true,
+    input: z.object({ username: z.string().trim().min(1).max(64), password: z.string().min(1).max(256) }).strict(),
+    output: Session,
+  },
+  'auth.logout': { public: false, input: empty, output: z.object({ ok: z.literal(true) }) },
+  'auth.me': { public: false, input: empty, output: Session.omit({ token: true }) },
+
+  // ---- Patients ----
+  'patients.search': {
+    public: false,
+    input: z
+      .object({
+        query: z.string().max(200).default(''),
+        limit: z.number().int().min(1).max(100).default(25),
+      })
+      .strict(),
+    output: z.object({ patients: z.array(PatientSummary) }),
+  },
+  'patients.register': { public: false, input: PatientRegistration.strict(), output: PatientSummary },
+  'patients.get': {
+    public: false,
+    input: z.object({ patientId: Id }).strict(),
+    output: z.object({ chart: PatientChart, entries: z.array(Entry) }),
+  },
+  'patients.addAllergy': {
+    public: false,
+    input: z.object({ patientId: Id, text: z.string().trim().min(1, 'Allergy text is required').max(200) }).strict(),
+    output: PatientChart,
+  },
+
+  // ---- Clinical entries (immutable and signed) ----
+  'entries.recordVitals': {
+    public: false,
+    input: z.object({ patientId: Id, vitals: VitalSigns }).strict(),
+    output: Entry,
+  },
+  'entries.addNote': {
+    public: false,
+    input: z.object({ patientId: Id, note: ClinicalNote }).strict(),
+    output: Entry,
+  },
+  'entries.recordEncounter': {
+    public: false,
+    input: z.object({ patientId: Id, encounter: Encounter }).strict(),
+    output: Entry,
+  },
+  'entries.amend': {
+    public: false,
+    input: z
+      .object({
+        entryId: Id,
+        reason: z.string().trim().min(1, 'Say why the entry is amended').max(500),
+        /** Validated against the schema of the amended entry's kind. */
+        body: z.record(z.string(), z.unknown()),
+      })
+      .strict(),
+    output: Entry,
+  },
+
+  // ---- Administration ----
+  'users.list': { public: false, input: empty, output: z.object({ users: z.array(UserSummary) }) },
+  'users.create': {
+    public: false,
+    input: z
+      .object({
+        username: Username,
+        displayName: z.string().trim().min(1).max(100),
+        role: Role,
+        password: Password,
+      })
+      .strict(),
+    output: UserSummary,
+  },
+  'stats.get': { public: false, input: empty, output: Stats },
+  'audit.verify': { public: false, input: empty, output: AuditVerification },
+  'audit.recent': {
+    public: false,
+    input: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    output: z.object({ records: z.array(AuditRecord) }),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+export const METHODS = Object.keys(contract) as Method[];
+export const isMethod = (m: string): m is Method => Object.prototype.hasOwnProperty.call(contract, m);
+
+/** Events the host pushes to every connected, logged-in client. */
+export const events = {
+  'patient.changed': z.object({ patientId: Id }),
+  'entry.recorded': z.object({ patientId: Id, entryId: Id }),
+  'host.state': z.object({ state: HostState }),
+} as const;
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -1,0 +1,233 @@
+// Shared value schemas of the API contract. The renderer imports these (types and
+// zod schemas only), so nothing here may touch Node.
+import { z } from 'zod';
+
+export const ROLES = [
+  'administrator',
+  'doctor',
+  'nurse',
+  'clerk',
+  'lab_technician',
+  'device_technician',
+  'auditor',
+] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+export const Id = z.string().min(1).max(64);
+export const Username = z
+  .string()
+  .trim()
+  .min(2, 'Username must have at least 2 characters')
+  .max(64)
+  .regex(/^[a-z0-9._-]+$/, 'Username may contain only lowercase letters, digits, dot, dash and underscore');
+export const Password = z.string().min(8, 'Password must have at least 8 characters').max(256);
+export const Passphrase = z.string().min(8, 'Database passphrase must have at least 8 characters').max(1024);
+
+const isoDate = /^\d{4}-\d{2}-\d{2}$/;
+export const BirthDate = z
+  .string()
+  .regex(isoDate, 'Birth date must be written YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Birth date is not a real date')
+  .refine((s) => Date.parse(`${s}T00:00:00Z`) <= Date.now(), 'Birth date cannot be in the future')
+  .refine((s) => Date.parse(`${s}T00:00:00Z`) >= Date.parse('1890-01-01T00:00:00Z'), 'Birth date is too far in the past');
+
+const name = (what: string) => z.string().trim().min(1, `${what} is required`).max(100, `${what} is too long`);
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((s) => (s === '' ? undefined : s));
+
+export const Sex = z.enum(['female', 'male', 'other', 'unknown']);
+
+export const PatientRegistration = z.object({
+  givenName: name('Given name'),
+  fatherName: optionalText(100),
+  familyName: name('Family name'),
+  /** Latin-script spelling, for records that must be read abroad or by FHIR partners. */
+  latinName: optionalText(200),
+  sex: Sex,
+  birthDate: BirthDate,
+  phone: z
+    .string()
+    .trim()
+    .max(32)
+    .regex(/^[+0-9 ()-]*$/, 'Phone may contain only digits, spaces, +, ( ) and -')
+    .optional()
+    .transform((s) => (s === '' ? undefined : s)),
+  nationalId: z
+    .string()
+    .trim()
+    .max(32)
+    .regex(/^[A-Za-z0-9-]*$/, 'National ID may contain only letters, digits and -')
+    .optional()
+    .transform((s) => (s === '' ? undefined : s)),
+  address: optionalText(300),
+  allergies: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+});
+export type PatientRegistration = z.input<typeof PatientRegistration>;
+
+export const PatientSummary = z.object({
+  id: Id,
+  mrn: z.string(),
+  givenName: z.string(),
+  fatherName: z.string().nullable(),
+  familyName: z.string(),
+  latinName: z.string().nullable(),
+  sex: Sex,
+  birthDate: z.string(),
+  phone: z.string().nullable(),
+  nationalId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type PatientSummary = z.infer<typeof PatientSummary>;
+
+export const ChartListItem = z.object({
+  id: z.string(),
+  text: z.string(),
+  recordedAt: z.string(),
+  recordedBy: z.string(),
+});
+export type ChartListItem = z.infer<typeof ChartListItem>;
+
+export const PatientChart = PatientSummary.extend({
+  address: z.string().nullable(),
+  identifiers: z.array(z.object({ system: z.string(), value: z.string() })),
+  allergies: z.array(ChartListItem),
+  problems: z.array(ChartListItem),
+  medications: z.array(ChartListItem),
+});
+export type PatientChart = z.infer<typeof PatientChart>;
+
+// ---- Clinical entries -------------------------------------------------------
+
+export const CONSCIOUSNESS = ['A', 'C', 'V', 'P', 'U'] as const;
+
+/** Physiological ranges: values outside are almost certainly typing or device errors. */
+export const VITAL_RANGES = {
+  temperatureC: { min: 25, max: 45, label: 'Temperature (°C)' },
+  heartRate: { min: 20, max: 250, label: 'Heart rate (/min)' },
+  respiratoryRate: { min: 3, max: 80, label: 'Respiratory rate (/min)' },
+  systolic: { min: 50, max: 260, label: 'Systolic BP (mmHg)' },
+  diastolic: { min: 20, max: 160, label: 'Diastolic BP (mmHg)' },
+  spo2: { min: 50, max: 100, label: 'SpO2 (%)' },
+} as const;
+
+const vital = (key: keyof typeof VITAL_RANGES, integer: boolean) => {
+  const r = VITAL_RANGES[key];
+  let n = z.number({ error: `${r.label} must be a number` });
+  if (integer) n = n.int(`${r.label} must be a whole number`);
+  return n
+    .min(r.min, `${r.label} must be between ${r.min} and ${r.max}`)
+    .max(r.max, `${r.label} must be between ${r.min} and ${r.max}`)
+    .optional();
+};
+
+export const VitalSigns = z
+  .object({
+    temperatureC: vital('temperatureC', false),
+    heartRate: vital('heartRate', true),
+    respiratoryRate: vital('respiratoryRate', true),
+    systolic: vital('systolic', true),
+    diastolic: vital('diastolic', true),
+    spo2: vital('spo2', true),
+    /** NEWS2 SpO2 scale: 2 is for patients with hypercapnic respiratory failure. */
+    spo2Scale: z.union([z.literal(1), z.literal(2)]).default(1),
+    supplementalOxygen: z.boolean().default(false),
+    consciousness: z.enum(CONSCIOUSNESS).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const measured = [v.temperatureC, v.heartRate, v.respiratoryRate, v.systolic, v.diastolic, v.spo2, v.consciousness];
+    if (measured.every((x) => x === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'Record at least one vital sign' });
+    }
+    if ((v.systolic === undefined) !== (v.diastolic === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'Blood pressure needs both systolic and diastolic values' });
+    }
+    if (v.systolic !== undefined && v.diastolic !== undefined && v.diastolic >= v.systolic) {
+      ctx.addIssue({ code: 'custom', message: 'Diastolic BP must be lower than systolic BP' });
+    }
+  });
+export type VitalSigns = z.output<typeof VitalSigns>;
+export type VitalSignsInput = z.input<typeof VitalSigns>;
+
+export const ClinicalNote = z
+  .object({
+    title: z.string().trim().max(200).optional(),
+    text: z.string().trim().min(1, 'A note cannot be empty').max(20000, 'A note may have at most 20000 characters'),
+  })
+  .strict();
+export type ClinicalNote = z.infer<typeof ClinicalNote>;
+
+export const ENTRY_KINDS = ['vitals', 'note', 'encounter'] as const;
+export const EntryKind = z.enum(ENTRY_KINDS);
+export type EntryKind = z.infer<typeof EntryKind>;
+
+export const Encounter = z
+  .object({
+    reason: z.string().trim().min(1, 'Reason for the visit is required').max(500),
+    type: z.enum(['outpatient', 'emergency', 'home-visit', 'follow-up']).default('outpatient'),
+  })
+  .strict();
+export type Encounter = z.infer<typeof Encounter>;
+
+export const Entry = z.object({
+  id: Id,
+  patientId: Id,
+  kind: EntryKind,
+  body: z.record(z.string(), z.unknown()),
+  authorId: Id,
+  authorName: z.string(),
+  authorRole: Role,
+  createdAt: z.string(),
+  /** The entry this one corrects, or null for an original entry. */
+  amends: Id.nullable(),
+  amendReason: z.string().nullable(),
+  /** Entries that correct this one, oldest first. */
+  amendedBy: z.array(Id),
+  contentHash: z.string(),
+  /** True when the stored signature verifies against the author's public key. */
+  signatureValid: z.boolean(),
+});
+export type Entry = z.infer<typeof Entry>;
+
+export const UserSummary = z.object({
+  id: Id,
+  username: z.string(),
+  displayName: z.string(),
+  role: Role,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type UserSummary = z.infer<typeof UserSummary>;
+
+export const Stats = z.object({
+  patients: z.number().int(),
+  entries: z.number().int(),
+  auditRecords: z.number().int(),
+  users: z.number().int(),
+});
+export type Stats = z.infer<typeof Stats>;
+
+export const AuditRecord = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  patientId: z.string().nullable(),
+  entityId: z.string().nullable(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const AuditVerification = z.object({
+  ok: z.boolean(),
+  records: z.number().int(),
+  /** Sequence number of the first record whose hash does not match, when ok is false. */
+  firstBrokenSeq: z.number().int().nullable(),
+  reason: z.string().nullable(),
+});
+export type AuditVerification = z.infer<typeof AuditVerification>;
