@@ -1,0 +1,100 @@
+// The patient chart as an Automerge document: one per patient. Identifiers, codes
+// and demographic values are ImmutableStrings: they are replaced whole, never merged
+// character by character, so concurrent edits surface as conflicts (sync issue)
+// instead of silently producing a blend of two names.
+import * as A from '@automerge/automerge';
+import type { PatientChart, PatientRegistration } from '../../api';
+
+type IStr = A.ImmutableString;
+
+export interface ChartListEntry {
+  id: IStr;
+  text: string;
+  recordedAt: IStr;
+  recordedBy: IStr;
+}
+
+export interface ChartDoc {
+  schema: 1;
+  patientId: IStr;
+  mrn: IStr;
+  createdAt: IStr;
+  demographics: {
+    givenName: IStr;
+    fatherName: IStr | null;
+    familyName: IStr;
+    latinName: IStr | null;
+    sex: IStr;
+    birthDate: IStr;
+    phone: IStr | null;
+    nationalId: IStr | null;
+    address: IStr | null;
+  };
+  identifiers: { system: IStr; value: IStr }[];
+  allergies: ChartListEntry[];
+  problems: ChartListEntry[];
+  medications: ChartListEntry[];
+}
+
+const im = (s: string) => new A.ImmutableString(s);
+const imOrNull = (s: string | undefined | null) => (s ? im(s) : null);
+const str = (v: unknown): string => (A.isImmutableString(v) ? v.val : String(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
+
+export function newChartDoc(
+  reg: { [K in keyof PatientRegistration]: PatientRegistration[K] },
+  ids: { patientId: string; mrn: string; createdAt: string; userId: string },
+): ChartDoc {
+  const identifiers = [{ system: im('urn:sijill:mrn'), value: im(ids.mrn) }];
+  if (reg.nationalId) identifiers.push({ system: im('urn:iq:national-id'), value: im(reg.nationalId) });
+  return {
+    schema: 1,
+    patientId: im(ids.patientId),
+    mrn: im(ids.mrn),
+    createdAt: im(ids.createdAt),
+    demographics: {
+      givenName: im(reg.givenName),
+      fatherName: imOrNull(reg.fatherName),
+      familyName: im(reg.familyName),
+      latinName: imOrNull(reg.latinName),
+      sex: im(reg.sex),
+      birthDate: im(reg.birthDate),
+      phone: imOrNull(reg.phone),
+      nationalId: imOrNull(reg.nationalId),
+      address: imOrNull(reg.address),
+    },
+    identifiers,
+    allergies: (reg.allergies ?? []).map((text, i) => listEntry(`${ids.patientId}-a${i}`, text, ids.createdAt, ids.userId)),
+    problems: [],
+    medications: [],
+  };
+}
+
+export function listEntry(id: string, text: string, at: string, userId: string): ChartListEntry {
+  return { id: im(id), text, recordedAt: im(at), recordedBy: im(userId) };
+}
+
+/** Reads a chart document into the API's plain shape (plus the projection timestamp). */
+export function readChart(doc: ChartDoc, updatedAt: string): PatientChart {
+  const d = doc.demographics;
+  const list = (items: ChartListEntry[]) =>
+    items.map((x) => ({ id: str(x.id), text: String(x.text), recordedAt: str(x.recordedAt), recordedBy: str(x.recordedBy) }));
+  return {
+    id: str(doc.patientId),
+    mrn: str(doc.mrn),
+    givenName: str(d.givenName),
+    fatherName: strOrNull(d.fatherName),
+    familyName: str(d.familyName),
+    latinName: strOrNull(d.latinName),
+    sex: str(d.sex) as PatientChart['sex'],
+    birthDate: str(d.birthDate),
+    phone: strOrNull(d.phone),
+    nationalId: strOrNull(d.nationalId),
+    address: strOrNull(d.address),
+    updatedAt,
+    identifiers: doc.identifiers.map((i) => ({ system: str(i.system), value: str(i.value) })),
+    allergies: list(doc.allergies),
+    problems: list(doc.problems),
+    medications: list(doc.medications),
+  };
+}

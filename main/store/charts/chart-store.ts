@@ -1,0 +1,131 @@
+// Patient charts: Automerge documents held by an automerge-repo Repo whose storage
+// is the encrypted database, plus their SQLite projection. Every change is flushed
+// to storage before the projection and its audit record are written, and both of
+// those commit in one transaction; a crash in between leaves a document newer than
+// its projection, which reconcile() repairs on the next start. Sync (a later issue)
+// only adds network adapters to the same Repo.
+import * as A from '@automerge/automerge';
+import { Repo, type DocHandle, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { randomUUID } from 'node:crypto';
+import { SqliteStorageAdapter } from '../../../sync';
+import { ApiError, type PatientChart, type PatientRegistration, type PatientSummary } from '../../api';
+import { appendAudit } from '../../access/audit-log';
+import type { Db } from '../database';
+import { newChartDoc, readChart, type ChartDoc } from './chart-doc';
+import { issueMrn } from './mrn';
+import { getPatientRow, projectChart, toPatientSummary } from './projection';
+
+export class ChartStore {
+  readonly repo: Repo;
+  readonly #db: Db;
+  readonly #storage: SqliteStorageAdapter;
+
+  constructor(db: Db, deviceId: string) {
+    this.#db = db;
+    this.#storage = new SqliteStorageAdapter(db);
+    this.repo = new Repo({
+      storage: this.#storage,
+      network: [],
+      peerId: `device-${deviceId}` as PeerId,
+      // No peers yet; the sync issue replaces this with the clinic's share policy.
+      sharePolicy: async () => false,
+    });
+  }
+
+  async register(reg: PatientRegistration, actorId: string): Promise<PatientSummary> {
+    const db = this.#db;
+    const patientId = randomUUID();
+    const createdAt = new Date().toISOString();
+    const mrn = db.transaction(() => issueMrn(db))();
+    const handle = this.repo.create<ChartDoc>(newChartDoc(reg, { patientId, mrn, createdAt, userId: actorId }));
+    this.#markPending(handle.documentId);
+    await this.repo.flush([handle.documentId]);
+    const chart = readChart(handle.doc(), createdAt);
+    db.transaction(() => {
+      this.#project(chart, handle, createdAt);
+      appendAudit(db, { actorId, action: 'patient.register', patientId, entityId: patientId });
+    })();
+    return toPatientSummary(getPatientRow(db, patientId)!);
+  }
+
+  /** The document handle of a patient, or NOT_FOUND. */
+  async handle(patientId: string): Promise<{ handle: DocHandle<ChartDoc>; createdAt: string }> {
+    const row = getPatientRow(this.#db, patientId);
+    if (!row) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+    const handle = await this.repo.find<ChartDoc>(row.document_id as DocumentId);
+    return { handle, createdAt: row.created_at };
+  }
+
+  async read(patientId: string): Promise<PatientChart> {
+    const { handle } = await this.handle(patientId);
+    const row = getPatientRow(this.#db, patientId)!;
+    return readChart(handle.doc(), row.updated_at);
+  }
+
+  /**
+   * Applies a change to a chart, flushes it, then re-projects and audits in one
+   * transaction. `audit` names the action; it never carries the patient data itself.
+   */
+  async change(
+    patientId: string,
+    actorId: string,
+    audit: { action: string; entityId?: string },
+    fn: (doc: ChartDoc) => void,
+  ): Promise<PatientChart> {
+    const { handle, createdAt } = await this.handle(patientId);
+    this.#markPending(handle.documentId);
+    handle.change(fn);
+    await this.repo.flush([handle.documentId]);
+    const chart = readChart(handle.doc(), new Date().toISOString());
+    this.#db.transaction(() => {
+      this.#project(chart, handle, createdAt);
+      appendAudit(this.#db, { actorId, action: audit.action, patientId, entityId: audit.entityId ?? patientId });
+    })();
+    return chart;
+  }
+
+  #markPending(documentId: string): void {
+    this.#db.prepare('INSERT OR IGNORE INTO chart_pending (document_id) VALUES (?)').run(documentId);
+  }
+
+  /** Writes the projection and clears the pending mark; inside the caller's transaction. */
+  #project(chart: PatientChart, handle: DocHandle<ChartDoc>, createdAt: string): void {
+    projectChart(this.#db, chart, handle.documentId, A.getHeads(handle.doc()), createdAt);
+    this.#db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(handle.documentId);
+  }
+
+  /**
+   * Re-projects the charts a crash left between flush and projection (those still
+   * marked pending). Cheap when there are none: it never loads every document.
+   */
+  async reconcile(): Promise<number> {
+    const db = this.#db;
+    const pending = db.prepare('SELECT document_id FROM chart_pending').all() as { document_id: string }[];
+    let repaired = 0;
+    for (const { document_id: documentId } of pending) {
+      const stored = db.prepare('SELECT 1 FROM automerge_chunks WHERE key >= ? AND key < ? LIMIT 1').get(`${documentId}\u001f`, `${documentId}\u0020`);
+      if (!stored) {
+        // The crash came before the first flush: nothing was stored, nothing was acknowledged.
+        db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(documentId);
+        continue;
+      }
+      const handle = await this.repo.find<ChartDoc>(documentId as DocumentId);
+      const doc = handle.doc();
+      const row = db.prepare('SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as { created_at: string } | undefined;
+      const createdAt = row?.created_at ?? String(doc.createdAt);
+      const chart = readChart(doc, new Date().toISOString());
+      db.transaction(() => {
+        this.#project(chart, handle, createdAt);
+        appendAudit(db, { actorId: null, action: 'patient.projection_repaired', patientId: chart.id, entityId: chart.id });
+      })();
+      repaired++;
+    }
+    return repaired;
+  }
+
+  async close(): Promise<void> {
+    await this.repo.flush();
+    await this.repo.shutdown();
+    this.#storage.close();
+  }
+}

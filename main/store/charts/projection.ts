@@ -1,0 +1,95 @@
+// The SQLite projection of chart documents: one row per patient plus its search
+// text. It is a pure function of the document, so it can always be rebuilt.
+import type { PatientChart, PatientSummary } from '../../api';
+import type { Db } from '../database';
+import { ftsPrefixQuery, normalizeForSearch } from '../search/normalize';
+
+interface PatientRow {
+  id: string;
+  mrn: string;
+  given_name: string;
+  father_name: string | null;
+  family_name: string;
+  latin_name: string | null;
+  sex: PatientSummary['sex'];
+  birth_date: string;
+  phone: string | null;
+  national_id: string | null;
+  updated_at: string;
+}
+
+export const toPatientSummary = (r: PatientRow): PatientSummary => ({
+  id: r.id,
+  mrn: r.mrn,
+  givenName: r.given_name,
+  fatherName: r.father_name,
+  familyName: r.family_name,
+  latinName: r.latin_name,
+  sex: r.sex,
+  birthDate: r.birth_date,
+  phone: r.phone,
+  nationalId: r.national_id,
+  updatedAt: r.updated_at,
+});
+
+function searchText(chart: PatientChart): { names: string; identifiers: string } {
+  const names = [chart.givenName, chart.fatherName, chart.familyName, chart.latinName].filter(Boolean).join(' ');
+  const phoneDigits = chart.phone ? normalizeForSearch(chart.phone).replace(/\D/g, '') : '';
+  // Also index the local form of an international number (+964 770… → 0770…), as staff type either.
+  const localPhone = phoneDigits.startsWith('964') ? `0${phoneDigits.slice(3)}` : '';
+  const identifiers = [chart.mrn, phoneDigits, localPhone, chart.nationalId].filter(Boolean).join(' ');
+  return { names: normalizeForSearch(names), identifiers: normalizeForSearch(identifiers) };
+}
+
+/** Inserts or replaces the projection of one chart; call inside a write transaction. */
+export function projectChart(db: Db, chart: PatientChart, documentId: string, heads: string[], createdAt: string): void {
+  db.prepare(
+    `INSERT INTO patients (id, document_id, mrn, given_name, father_name, family_name, latin_name, sex, birth_date, phone, national_id, heads, created_at, updated_at)
+     VALUES (@id, @documentId, @mrn, @givenName, @fatherName, @familyName, @latinName, @sex, @birthDate, @phone, @nationalId, @heads, @createdAt, @updatedAt)
+     ON CONFLICT(id) DO UPDATE SET mrn = excluded.mrn, given_name = excluded.given_name, father_name = excluded.father_name,
+       family_name = excluded.family_name, latin_name = excluded.latin_name, sex = excluded.sex, birth_date = excluded.birth_date,
+       phone = excluded.phone, national_id = excluded.national_id, heads = excluded.heads, updated_at = excluded.updated_at`,
+  ).run({
+    id: chart.id,
+    documentId,
+    mrn: chart.mrn,
+    givenName: chart.givenName,
+    fatherName: chart.fatherName,
+    familyName: chart.familyName,
+    latinName: chart.latinName,
+    sex: chart.sex,
+    birthDate: chart.birthDate,
+    phone: chart.phone,
+    nationalId: chart.nationalId,
+    heads: JSON.stringify(heads),
+    createdAt,
+    updatedAt: chart.updatedAt,
+  });
+  const text = searchText(chart);
+  db.prepare('DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
+  db.prepare('INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(chart.id, text.names, text.identifiers);
+}
+
+export function searchPatients(db: Db, query: string, limit: number): PatientSummary[] {
+  const match = ftsPrefixQuery(query);
+  if (!match) {
+    return (db.prepare('SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?').all(limit) as PatientRow[]).map(toPatientSummary);
+  }
+  const rows = db
+    .prepare(
+      `SELECT p.* FROM patient_search s JOIN patients p ON p.id = s.patient_id
+       WHERE patient_search MATCH ? ORDER BY s.rank LIMIT ?`,
+    )
+    .all(match, limit) as PatientRow[];
+  return rows.map(toPatientSummary);
+}
+
+export function getPatientRow(db: Db, patientId: string): (PatientRow & { document_id: string; created_at: string }) | undefined {
+  return db.prepare('SELECT * FROM patients WHERE id = ?').get(patientId) as
+    | (PatientRow & { document_id: string; created_at: string })
+    | undefined;
+}
+
+export function countPatients(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM patients').get() as { n: number }).n;
+}

@@ -1,0 +1,53 @@
+// Opening the encrypted SQLite database. The whole file is encrypted
+// (SQLite3 Multiple Ciphers, SQLCipher v4 scheme) with the raw 32-byte database key,
+// so no page, not even the header, is readable without it.
+import Database from 'better-sqlite3-multiple-ciphers';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { toHex } from './crypto/encoding';
+import { StoreError } from './errors';
+
+export type Db = Database.Database;
+
+export function openEncryptedDatabase(file: string, dataKey: Uint8Array, options: { create: boolean }): Db {
+  if (dataKey.length !== 32) throw new TypeError('database key must be 32 bytes');
+  const db = new Database(file, { fileMustExist: !options.create });
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma(`legacy=4`);
+    // Raw key syntax: the key is used as is, without a second KDF on every open.
+    db.pragma(`key="x'${toHex(dataKey)}'"`);
+    // First read proves the key: a wrong key or a damaged file fails here.
+    db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    db.pragma('journal_mode = WAL');
+    // FULL: a committed (acknowledged) transaction survives power loss, not just a crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('secure_delete = ON');
+  } catch (err) {
+    db.close();
+    const msg = err instanceof Error ? err.message : String(err);
+    if (/not a database|malformed|encrypted/i.test(msg)) {
+      throw new StoreError(
+        'CORRUPT',
+        `The database file ${file} cannot be read with its key: it is damaged or was replaced. Restore it from a backup.`,
+      );
+    }
+    throw err;
+  }
+  return db;
+}
+
+/** The first bytes of a plain SQLite file; an encrypted Sijill database must never start with them. */
+export const PLAIN_SQLITE_HEADER = 'SQLite format 3\u0000';
+
+export function startsWithPlainSqliteHeader(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    return n === 16 && buf.toString('latin1') === PLAIN_SQLITE_HEADER;
+  } finally {
+    closeSync(fd);
+  }
+}

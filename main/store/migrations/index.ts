@@ -1,0 +1,7 @@
+// Every migration, in order. Add a new one as NNNN-name.ts with its own test in
+// test/main/store/migrations/, and append it here; never edit one that has shipped.
+import { migration0001 } from './0001-initial';
+import type { Migration } from './types';
+
+export const migrations: readonly Migration[] = [migration0001];
+export type { Migration };

@@ -1,0 +1,145 @@
+// Clinical entries: immutable, signed records (vital signs, notes, encounters; later
+// lab results, device readings, AI findings). The entry's canonical JSON is what is
+// hashed and signed; the row's columns are an index of it, and verification checks
+// both agree. An amendment is a new entry that names the one it corrects.
+import { randomUUID } from 'node:crypto';
+import type { Entry, EntryKind, Role } from '../../api';
+import { canonicalJson } from '../crypto/canonical-json';
+import { signEd25519, verifyEd25519 } from '../crypto/ed25519';
+import { toHex, utf8 } from '../crypto/encoding';
+import { sha256 } from '../crypto/hash';
+import type { Db } from '../database';
+
+export interface EntryAuthor {
+  id: string;
+  publicKey: Uint8Array;
+  signingKey: Uint8Array;
+}
+
+export interface NewEntry {
+  patientId: string;
+  kind: EntryKind;
+  body: Record<string, unknown>;
+  amends?: string | null;
+  amendReason?: string | null;
+  createdAt?: Date;
+}
+
+/** The signed content of an entry (version 1). Field names are part of the format: never rename. */
+interface SignedContent {
+  v: 1;
+  id: string;
+  kind: EntryKind;
+  patientId: string;
+  authorId: string;
+  authorKey: string;
+  createdAt: string;
+  amends: string | null;
+  amendReason: string | null;
+  body: Record<string, unknown>;
+}
+
+interface EntryRow {
+  id: string;
+  patient_id: string;
+  kind: EntryKind;
+  author_id: string;
+  created_at: string;
+  amends: string | null;
+  canonical: string;
+  content_hash: Buffer;
+  signature: Buffer;
+}
+
+/** Inserts a signed entry; call inside the write transaction that also audits it. */
+export function insertEntry(db: Db, author: EntryAuthor, entry: NewEntry): string {
+  const content: SignedContent = {
+    v: 1,
+    id: randomUUID(),
+    kind: entry.kind,
+    patientId: entry.patientId,
+    authorId: author.id,
+    authorKey: toHex(author.publicKey),
+    createdAt: (entry.createdAt ?? new Date()).toISOString(),
+    amends: entry.amends ?? null,
+    amendReason: entry.amendReason ?? null,
+    body: entry.body,
+  };
+  const canonical = canonicalJson(content);
+  const bytes = utf8(canonical);
+  const hash = sha256(bytes);
+  const signature = signEd25519(author.signingKey, bytes);
+  db.prepare(
+    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
+     VALUES (?,?,?,?,?,?,?,?,?)`,
+  ).run(content.id, content.patientId, content.kind, content.authorId, content.createdAt, content.amends, canonical, hash, signature);
+  return content.id;
+}
+
+type JoinedRow = EntryRow & { display_name: string; role: Role; public_key: Buffer };
+
+const SELECT_JOINED = `SELECT e.*, u.display_name, u.role, u.public_key FROM entries e JOIN users u ON u.id = e.author_id`;
+
+/** Checks hash, signature and that the indexed columns agree with what was signed. */
+export function verifyEntryRow(row: JoinedRow): boolean {
+  const bytes = utf8(row.canonical);
+  if (!Buffer.from(sha256(bytes)).equals(row.content_hash)) return false;
+  if (!verifyEd25519(new Uint8Array(row.public_key), bytes, new Uint8Array(row.signature))) return false;
+  let content: SignedContent;
+  try {
+    content = JSON.parse(row.canonical) as SignedContent;
+  } catch {
+    return false;
+  }
+  return (
+    content.id === row.id &&
+    content.patientId === row.patient_id &&
+    content.kind === row.kind &&
+    content.authorId === row.author_id &&
+    content.createdAt === row.created_at &&
+    content.amends === row.amends &&
+    content.authorKey === toHex(new Uint8Array(row.public_key))
+  );
+}
+
+function toEntry(row: JoinedRow, amendedBy: string[]): Entry {
+  const content = JSON.parse(row.canonical) as SignedContent;
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    kind: row.kind,
+    body: content.body,
+    authorId: row.author_id,
+    authorName: row.display_name,
+    authorRole: row.role,
+    createdAt: row.created_at,
+    amends: row.amends,
+    amendReason: content.amendReason ?? null,
+    amendedBy,
+    contentHash: toHex(new Uint8Array(row.content_hash)),
+    signatureValid: verifyEntryRow(row),
+  };
+}
+
+/** All entries of a patient, oldest first, each with its verification result. */
+export function listEntries(db: Db, patientId: string): Entry[] {
+  const rows = db.prepare(`${SELECT_JOINED} WHERE e.patient_id = ? ORDER BY e.created_at, e.rowid`).all(patientId) as JoinedRow[];
+  const amendedBy = new Map<string, string[]>();
+  for (const r of rows) {
+    if (r.amends) amendedBy.set(r.amends, [...(amendedBy.get(r.amends) ?? []), r.id]);
+  }
+  return rows.map((r) => toEntry(r, amendedBy.get(r.id) ?? []));
+}
+
+export function getEntry(db: Db, entryId: string): Entry | undefined {
+  const row = db.prepare(`${SELECT_JOINED} WHERE e.id = ?`).get(entryId) as JoinedRow | undefined;
+  if (!row) return undefined;
+  const amendedBy = (db.prepare('SELECT id FROM entries WHERE amends = ? ORDER BY created_at, rowid').all(entryId) as { id: string }[]).map(
+    (r) => r.id,
+  );
+  return toEntry(row, amendedBy);
+}
+
+export function countEntries(db: Db): number {
+  return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+}
