@@ -1,0 +1,5 @@
+export * from './permissions';
+export * from './passwords';
+export * from './audit-log';
+export * from './users';
+export * from './sessions';

@@ -1,0 +1,57 @@
+// The permission matrix: the one place that says which role may do what. The host
+// checks it before every API method; a method missing here does not compile.
+import type { Method, Role } from '../api';
+
+type Who = 'public' | readonly Role[];
+
+const CLINICAL: readonly Role[] = ['administrator', 'doctor', 'nurse'];
+const ALL: readonly Role[] = ['administrator', 'doctor', 'nurse', 'clerk', 'lab_technician', 'device_technician', 'auditor'];
+
+export const methodPermissions: Record<Method, Who> = {
+  'host.status': 'public',
+  'host.initialize': 'public',
+  'host.unlock': 'public',
+  'auth.login': 'public',
+  'auth.logout': ALL,
+  'auth.me': ALL,
+  // Device technicians search to attach a device to the right patient.
+  'patients.search': ['administrator', 'doctor', 'nurse', 'clerk', 'lab_technician', 'device_technician'],
+  'patients.register': ['administrator', 'doctor', 'nurse', 'clerk'],
+  'patients.get': ['administrator', 'doctor', 'nurse', 'clerk', 'lab_technician'],
+  'patients.addAllergy': CLINICAL,
+  'entries.recordVitals': CLINICAL,
+  'entries.addNote': CLINICAL,
+  // The clerk checks a patient in; the visit itself is clinical.
+  'entries.recordEncounter': ['administrator', 'doctor', 'nurse', 'clerk'],
+  'entries.amend': CLINICAL,
+  'users.list': ['administrator', 'auditor'],
+  'users.create': ['administrator'],
+  'stats.get': ALL,
+  'audit.verify': ['administrator', 'auditor'],
+  'audit.recent': ['administrator', 'auditor'],
+};
+
+/** Capabilities that refine what a method returns or allows, beyond calling it. */
+export const capabilityPermissions = {
+  /** Read clinical entries in a chart; others (the clerk) see demographics only. */
+  'entries.read': ['administrator', 'doctor', 'nurse', 'lab_technician'],
+  /** Amend an entry someone else wrote (everyone may amend their own). */
+  'entries.amendOthers': ['administrator', 'doctor'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Capability = keyof typeof capabilityPermissions;
+
+export function mayCall(role: Role, method: Method): boolean {
+  const who = methodPermissions[method];
+  return who === 'public' || who.includes(role);
+}
+
+export function hasCapability(role: Role, capability: Capability): boolean {
+  return (capabilityPermissions[capability] as readonly Role[]).includes(role);
+}
+
+/** Everything a role may do, for the UI to decide what to show (the host still checks). */
+export function permissionsOf(role: Role): string[] {
+  const methods = (Object.keys(methodPermissions) as Method[]).filter((m) => methodPermissions[m] !== 'public' && mayCall(role, m));
+  const caps = (Object.keys(capabilityPermissions) as Capability[]).filter((c) => hasCapability(role, c));
+  return [...methods, ...caps];
+}
