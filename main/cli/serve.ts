@@ -1,0 +1,90 @@
+// `sijill serve` (browser mode) and `sijill start` (the desktop app, falling back
+// to browser mode where the Electron binary is missing).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Host } from '../host/host';
+import { prepareDemo } from '../host/demo/prepare';
+import { startHttpServer } from '../host/transports/http-server';
+import { CliError } from './prompt';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const RENDERER_DIR = join(PROJECT_ROOT, 'dist', 'renderer');
+export const DEFAULT_PORT = 8470;
+
+export function defaultDataDir(demo: boolean): string {
+  if (process.env.SIJILL_DATA_DIR) return process.env.SIJILL_DATA_DIR;
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
+  return join(base, demo ? 'sijill-demo' : 'sijill');
+}
+
+interface ServeArgs {
+  'data-dir'?: string;
+  port?: string;
+  demo?: boolean;
+  bind?: string;
+}
+
+/** The Electron binary's path when it is installed and downloaded; null otherwise. */
+function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function serveCommand(args: ServeArgs, mode: { electron: boolean }): Promise<number> {
+  const demo = args.demo ?? false;
+  const dataDir = resolve(args['data-dir'] ?? defaultDataDir(demo));
+  const port = args.port === undefined ? DEFAULT_PORT : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+  const bind = args.bind ?? '127.0.0.1';
+  if (bind !== '127.0.0.1' && bind !== 'localhost' && bind !== '::1') {
+    console.warn(`WARNING: serving on ${bind}, not only on this computer. Anyone on that network can reach the login page.`);
+  }
+
+  if (mode.electron) {
+    const electron = electronBinary();
+    if (electron) {
+      const launcher = join(PROJECT_ROOT, 'main', 'electron', 'launch.mjs');
+      const child = spawn(electron, [launcher, '--data-dir', dataDir, ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
+      return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
+    }
+    console.log('Electron is not available on this machine (its binary has not been downloaded), so Sijill starts in browser mode.');
+  }
+
+  const host = new Host(dataDir);
+  if (demo) await prepareDemo(host, (line) => console.log(line));
+  else if (host.state === 'locked' && process.env.SIJILL_PASSPHRASE) await host.unlock(process.env.SIJILL_PASSPHRASE);
+
+  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
+    console.warn('The user interface has not been built yet: run "npm run build" (npm start does it for you).');
+  }
+  const server = await startHttpServer({ host, rendererDir: RENDERER_DIR, port, bindAddress: bind, log: (m) => console.error(m) }).catch(
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw new CliError(`Port ${port} is already in use. Choose another with --port N (0 picks a free one).`);
+      throw err;
+    },
+  );
+  console.log(`Data directory: ${dataDir} (${host.state === 'uninitialized' ? 'new: the first-run setup will create it' : host.state})`);
+  console.log(`Sijill is serving on ${server.url}`);
+  console.log('Open that address in a browser on this computer. Press Ctrl+C to stop.');
+
+  return new Promise((done) => {
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      await server.close();
+      await host.close();
+      done(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,165 @@
+// An open clinic: the unlocked store, its chart documents and the operations on
+// them. Every operation that reads or writes patient data appends its audit record
+// in the same transaction. Used by the API handlers and by the CLI alike.
+import {
+  ApiError,
+  ClinicalNote,
+  Encounter,
+  VitalSigns,
+  type Entry,
+  type EntryKind,
+  type PatientChart,
+  type PatientRegistration,
+  type PatientSummary,
+  type Stats,
+} from '../api';
+import { appendAudit, auditCount } from '../access/audit-log';
+import { hasCapability } from '../access/permissions';
+import { countUsers, userSigningKey, type UserRow } from '../access/users';
+import { ChartStore } from '../store/charts/chart-store';
+import { listEntry } from '../store/charts/chart-doc';
+import { countPatients, getPatientRow, searchPatients } from '../store/charts/projection';
+import type { OpenStore } from '../store/data-dir';
+import { requireMeta } from '../store/repositories/meta';
+import { countEntries, getEntry, insertEntry, listEntries } from '../store/repositories/entries';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+
+const BODY_SCHEMAS: Record<EntryKind, z.ZodType<Record<string, unknown>>> = {
+  vitals: VitalSigns as unknown as z.ZodType<Record<string, unknown>>,
+  note: ClinicalNote,
+  encounter: Encounter as unknown as z.ZodType<Record<string, unknown>>,
+};
+
+export class Clinic {
+  readonly store: OpenStore;
+  readonly charts: ChartStore;
+  readonly clinicName: string;
+  readonly deviceId: string;
+
+  private constructor(store: OpenStore) {
+    this.store = store;
+    this.clinicName = requireMeta(store.db, 'clinic.name');
+    this.deviceId = requireMeta(store.db, 'device.id');
+    this.charts = new ChartStore(store.db, this.deviceId);
+  }
+
+  static async open(store: OpenStore): Promise<Clinic> {
+    const clinic = new Clinic(store);
+    await clinic.charts.reconcile();
+    return clinic;
+  }
+
+  get db() {
+    return this.store.db;
+  }
+
+  async close(): Promise<void> {
+    await this.charts.close();
+    this.store.db.close();
+  }
+
+  // ---- Patients ----
+
+  registerPatient(user: UserRow, reg: PatientRegistration): Promise<PatientSummary> {
+    return this.charts.register(reg, user.id);
+  }
+
+  searchPatients(user: UserRow, query: string, limit: number): PatientSummary[] {
+    return this.db.transaction(() => {
+      const patients = searchPatients(this.db, query, limit);
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'patient.search',
+        detail: { results: patients.length, ids: patients.map((p) => p.id) },
+      });
+      return patients;
+    })();
+  }
+
+  async getChart(user: UserRow, patientId: string): Promise<{ chart: PatientChart; entries: Entry[] }> {
+    const chart = await this.charts.read(patientId);
+    const mayReadEntries = hasCapability(user.role, 'entries.read');
+    return this.db.transaction(() => {
+      const entries = mayReadEntries ? listEntries(this.db, patientId) : [];
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'patient.read',
+        patientId,
+        entityId: patientId,
+        detail: { entries: entries.length },
+      });
+      return { chart, entries };
+    })();
+  }
+
+  addAllergy(user: UserRow, patientId: string, text: string): Promise<PatientChart> {
+    const id = randomUUID();
+    const at = new Date().toISOString();
+    return this.charts.change(patientId, user.id, { action: 'patient.allergy.add', entityId: id }, (doc) => {
+      doc.allergies.push(listEntry(id, text, at, user.id));
+    });
+  }
+
+  // ---- Entries ----
+
+  recordEntry(user: UserRow, patientId: string, kind: EntryKind, body: Record<string, unknown>, createdAt?: Date): Entry {
+    const id = this.db.transaction(() => {
+      if (!getPatientRow(this.db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+      const entryId = insertEntry(this.db, this.author(user), { patientId, kind, body, createdAt });
+      appendAudit(this.db, { actorId: user.id, action: 'entry.create', patientId, entityId: entryId, detail: { kind } });
+      return entryId;
+    })();
+    return getEntry(this.db, id)!;
+  }
+
+  amendEntry(user: UserRow, entryId: string, reason: string, rawBody: Record<string, unknown>): Entry {
+    const id = this.db.transaction(() => {
+      const original = getEntry(this.db, entryId);
+      if (!original) throw new ApiError('NOT_FOUND', 'No entry with that id.');
+      if (original.amendedBy.length > 0) {
+        throw new ApiError('CONFLICT', 'This entry has already been amended: amend its latest version instead.');
+      }
+      if (original.authorId !== user.id && !hasCapability(user.role, 'entries.amendOthers')) {
+        throw new ApiError('FORBIDDEN', 'Only the author, a doctor or an administrator may amend this entry.');
+      }
+      const parsed = BODY_SCHEMAS[original.kind].safeParse(rawBody);
+      if (!parsed.success) {
+        throw new ApiError(
+          'VALIDATION',
+          parsed.error.issues.map((i) => i.message).join('; '),
+          parsed.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
+        );
+      }
+      const newId = insertEntry(this.db, this.author(user), {
+        patientId: original.patientId,
+        kind: original.kind,
+        body: parsed.data,
+        amends: original.id,
+        amendReason: reason,
+      });
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'entry.amend',
+        patientId: original.patientId,
+        entityId: newId,
+        detail: { kind: original.kind, amends: original.id },
+      });
+      return newId;
+    })();
+    return getEntry(this.db, id)!;
+  }
+
+  private author(user: UserRow) {
+    return { id: user.id, publicKey: new Uint8Array(user.public_key), signingKey: userSigningKey(this.store.dataKey, user) };
+  }
+
+  stats(): Stats {
+    return {
+      patients: countPatients(this.db),
+      entries: countEntries(this.db),
+      auditRecords: auditCount(this.db),
+      users: countUsers(this.db),
+    };
+  }
+}

@@ -1,0 +1,110 @@
+// The handler map: one implementation per contract method. The dispatcher has
+// already validated the input, checked the session and the permission matrix; a
+// handler only does the work. TypeScript refuses a missing or mistyped handler.
+import { ApiError, type Method, type Output, type ParsedInput } from '../api';
+import { permissionsOf } from '../access/permissions';
+import { listUsers, createUser, toUserSummary, type UserRow } from '../access/users';
+import { login, logout } from '../access/sessions';
+import { appendAudit, recentAudit, verifyAuditChain } from '../access/audit-log';
+import type { Host } from './host';
+import { VERSION } from './host';
+
+export interface CallContext {
+  host: Host;
+  /** Present for every non-public method. */
+  session: { user: UserRow; token: string; expiresAt: string } | null;
+}
+
+type Handler<M extends Method> = (ctx: CallContext, input: ParsedInput<M>) => Promise<Output<M>> | Output<M>;
+export type Handlers = { [M in Method]: Handler<M> };
+
+function sessionOf(ctx: CallContext) {
+  if (!ctx.session) throw new ApiError('UNAUTHENTICATED', 'Log in first.');
+  return ctx.session;
+}
+
+export const handlers: Handlers = {
+  'host.status': ({ host }) => {
+    const ready = host.state === 'ready';
+    return {
+      state: host.state,
+      clinicName: ready ? host.clinic.clinicName : null,
+      deviceId: ready ? host.clinic.deviceId : null,
+      version: VERSION,
+    };
+  },
+  'host.initialize': async ({ host }, input) => {
+    await host.initialize(input);
+    return { state: host.state };
+  },
+  'host.unlock': async ({ host }, input) => {
+    await host.unlock(input.passphrase);
+    return { state: host.state };
+  },
+
+  'auth.login': async ({ host }, input) => {
+    const s = await login(host.clinic.db, input.username, input.password);
+    return { token: s.token, user: toUserSummary(s.user), permissions: permissionsOf(s.user.role), expiresAt: s.expiresAt };
+  },
+  'auth.logout': (ctx) => {
+    const s = sessionOf(ctx);
+    logout(ctx.host.clinic.db, s.token, s.user.id);
+    return { ok: true as const };
+  },
+  'auth.me': (ctx) => {
+    const s = sessionOf(ctx);
+    return { user: toUserSummary(s.user), permissions: permissionsOf(s.user.role), expiresAt: s.expiresAt };
+  },
+
+  'patients.search': (ctx, input) => ({
+    patients: ctx.host.clinic.searchPatients(sessionOf(ctx).user, input.query, input.limit),
+  }),
+  'patients.register': async (ctx, input) => {
+    const patient = await ctx.host.clinic.registerPatient(sessionOf(ctx).user, input);
+    ctx.host.emit('patient.changed', { patientId: patient.id });
+    return patient;
+  },
+  'patients.get': (ctx, input) => ctx.host.clinic.getChart(sessionOf(ctx).user, input.patientId),
+  'patients.addAllergy': async (ctx, input) => {
+    const chart = await ctx.host.clinic.addAllergy(sessionOf(ctx).user, input.patientId, input.text);
+    ctx.host.emit('patient.changed', { patientId: input.patientId });
+    return chart;
+  },
+
+  'entries.recordVitals': (ctx, input) => {
+    const entry = ctx.host.clinic.recordEntry(sessionOf(ctx).user, input.patientId, 'vitals', input.vitals);
+    ctx.host.emit('entry.recorded', { patientId: entry.patientId, entryId: entry.id });
+    return entry;
+  },
+  'entries.addNote': (ctx, input) => {
+    const entry = ctx.host.clinic.recordEntry(sessionOf(ctx).user, input.patientId, 'note', input.note);
+    ctx.host.emit('entry.recorded', { patientId: entry.patientId, entryId: entry.id });
+    return entry;
+  },
+  'entries.recordEncounter': (ctx, input) => {
+    const entry = ctx.host.clinic.recordEntry(sessionOf(ctx).user, input.patientId, 'encounter', input.encounter);
+    ctx.host.emit('entry.recorded', { patientId: entry.patientId, entryId: entry.id });
+    return entry;
+  },
+  'entries.amend': (ctx, input) => {
+    const entry = ctx.host.clinic.amendEntry(sessionOf(ctx).user, input.entryId, input.reason, input.body);
+    ctx.host.emit('entry.recorded', { patientId: entry.patientId, entryId: entry.id });
+    return entry;
+  },
+
+  'users.list': (ctx) => ({ users: listUsers(ctx.host.clinic.db) }),
+  'users.create': (ctx, input) =>
+    createUser(ctx.host.clinic.db, ctx.host.clinic.store.dataKey, input, sessionOf(ctx).user.id),
+  'stats.get': (ctx) => ctx.host.clinic.stats(),
+  'audit.verify': (ctx) => {
+    const db = ctx.host.clinic.db;
+    const result = verifyAuditChain(db);
+    // Recorded after the walk, so the walk covers a fixed chain.
+    db.transaction(() => {
+      appendAudit(db, { actorId: sessionOf(ctx).user.id, action: 'audit.verify', detail: { ok: result.ok, records: result.records } });
+    })();
+    return result;
+  },
+  'audit.recent': (ctx, input) => ({ records: recentAudit(ctx.host.clinic.db, input.limit) }),
+};
+
