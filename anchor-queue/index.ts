@@ -1,0 +1,60 @@
+// Public surface of anchor-queue (pure core): the RFC 6962 Merkle log, its proofs,
+// signed checkpoints and leaf preimages. Other subsystems import only this file.
+
+// Merkle tree and proofs (RFC 6962 / RFC 9162).
+export { merkleRoot } from './merkle/root';
+export { verifyInclusion } from './merkle/verify-inclusion';
+export { verifyConsistency } from './merkle/verify-consistency';
+export { MAX_PROOF_LENGTH } from './merkle/proof-input';
+export { HASH_LENGTH } from './merkle/bytes';
+export { rfc6962Hasher, createCountingHasher, type MerkleHasher, type CountingHasher } from './merkle/hasher';
+export { MerkleLog, MerkleStoreCorruptError, type AppendedLeaf } from './merkle/log';
+export type { MerkleNodeStore } from './merkle/node-store';
+export { InMemoryMerkleNodeStore } from './merkle/memory-node-store';
+
+// Signed notes and checkpoints (C2SP signed-note, tlog-checkpoint).
+export type { NoteResult, NoteFailure, NoteErrorCode } from './checkpoint/result';
+export {
+  ED25519_SIGNATURE_TYPE,
+  ed25519KeyId,
+  formatKeyId,
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  formatVerifierKey,
+  parseVerifierKey,
+  type NoteSigner,
+  type NoteVerifier,
+} from './checkpoint/note-keys';
+export {
+  signNote,
+  parseNote,
+  verifyNote,
+  MAX_NOTE_SIGNATURES,
+  MAX_NOTE_BYTES,
+  type NoteSignature,
+  type ParsedNote,
+  type NoteKeyRef,
+  type VerifiedNote,
+} from './checkpoint/signed-note';
+export {
+  formatCheckpoint,
+  parseCheckpoint,
+  signCheckpoint,
+  verifyCheckpoint,
+  type Checkpoint,
+  type VerifiedCheckpoint,
+} from './checkpoint/checkpoint';
+
+// Leaf preimages.
+export {
+  LEAF_MAGIC,
+  LEAF_VERSION,
+  LEAF_SALT_LENGTH,
+  LEAF_CONTENT_HASH_LENGTH,
+  createLeafPreimage,
+  newLeafSalt,
+  leafData,
+  leafHash,
+  decodeLeafData,
+  type LeafPreimage,
+} from './leaf';

@@ -1,0 +1,160 @@
+// The leaf preimage: what one log leaf commits to. Only its hash leaves the
+// clinic; the preimage itself stays in the database and goes into receipts.
+//
+// Health data is low-entropy: a content hash of "BP 120/80" can be found by
+// guessing. Every leaf therefore carries a fresh random 32-byte salt, so a leaf
+// hash reveals nothing about the record without the preimage. The salt is not
+// optional, and an all-zero salt (the usual sign of a forgotten one) is refused.
+//
+// ENCODING, version 1 (all lengths are unsigned big-endian):
+//   offset  size  field
+//   0       18    magic: ASCII "sijill-anchor-leaf" (domain separation from any
+//                 other hashed structure)
+//   18      1     version: 0x01
+//   19      2     L1 = byte length of the origin device id
+//   21      L1    origin device id, UTF-8
+//   ..      2     L2 = byte length of the record kind
+//   ..      L2    record kind, ASCII (lowercase token, e.g. "entry", "audit")
+//   ..      2     L3 = byte length of the record id
+//   ..      L3    record id, UTF-8
+//   ..      32    content hash (SHA-256 of the record's canonical content)
+//   ..      32    salt
+//   end: nothing may follow.
+// Each variable field is length-prefixed and the two fixed fields have fixed
+// sizes, so the encoding is prefix-free and parses back uniquely: two different
+// preimages never encode to the same bytes. Strings must be well-formed Unicode
+// (a lone surrogate would be replaced by U+FFFD and collide) and are not
+// normalized: the exact code points are committed to.
+//
+// leafData(p) is the log leaf DATA; leafHash(p) = SHA-256(0x00 ‖ leafData(p)),
+// the RFC 6962 leaf hash that is appended to the log and proven by receipts.
+import { randomBytes } from '@noble/hashes/utils.js';
+import { rfc6962Hasher } from './merkle/hasher';
+
+export const LEAF_MAGIC = 'sijill-anchor-leaf';
+export const LEAF_VERSION = 1;
+export const LEAF_SALT_LENGTH = 32;
+export const LEAF_CONTENT_HASH_LENGTH = 32;
+const MAX_FIELD_BYTES = 0xffff;
+const RECORD_KIND = /^[a-z][a-z0-9._-]{0,63}$/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const magicBytes = new TextEncoder().encode(LEAF_MAGIC);
+
+export interface LeafPreimage {
+  /** The device whose log this leaf is in. */
+  originDeviceId: string;
+  /** What kind of record: a lowercase token such as "entry" or "audit". */
+  recordKind: string;
+  recordId: string;
+  /** 32-byte SHA-256 of the record's canonical content. */
+  contentHash: Uint8Array;
+  /** 32 random bytes, unique to this leaf. */
+  salt: Uint8Array;
+}
+
+/** A fresh random salt. */
+export function newLeafSalt(): Uint8Array {
+  return randomBytes(LEAF_SALT_LENGTH);
+}
+
+/** A preimage for a record, with a fresh random salt. */
+export function createLeafPreimage(fields: Omit<LeafPreimage, 'salt'>): LeafPreimage {
+  const preimage = { ...fields, contentHash: Uint8Array.from(fields.contentHash), salt: newLeafSalt() };
+  leafData(preimage); // validates every field now rather than at append time
+  return preimage;
+}
+
+/** The versioned, length-prefixed encoding above. Throws on an invalid preimage. */
+export function leafData(preimage: LeafPreimage): Uint8Array {
+  const device = utf8Field('origin device id', preimage.originDeviceId);
+  if (typeof preimage.recordKind !== 'string' || !RECORD_KIND.test(preimage.recordKind)) {
+    throw new TypeError('record kind must be a lowercase ASCII token like "entry" (at most 64 characters)');
+  }
+  const kind = utf8Field('record kind', preimage.recordKind);
+  const id = utf8Field('record id', preimage.recordId);
+  const contentHash = fixedField('content hash', preimage.contentHash, LEAF_CONTENT_HASH_LENGTH);
+  const salt = fixedField('salt', preimage.salt, LEAF_SALT_LENGTH);
+  if (salt.every((byte) => byte === 0)) throw new TypeError('the salt is all zeros: every leaf needs a random salt');
+
+  const out = new Uint8Array(magicBytes.length + 1 + 6 + device.length + kind.length + id.length + 64);
+  let offset = 0;
+  const write = (bytes: Uint8Array) => {
+    out.set(bytes, offset);
+    offset += bytes.length;
+  };
+  const writeLength = (length: number) => {
+    out[offset++] = length >>> 8;
+    out[offset++] = length & 0xff;
+  };
+  write(magicBytes);
+  out[offset++] = LEAF_VERSION;
+  for (const field of [device, kind, id]) {
+    writeLength(field.length);
+    write(field);
+  }
+  write(contentHash);
+  write(salt);
+  return out;
+}
+
+/** RFC 6962 leaf hash of the preimage: SHA-256(0x00 ‖ leafData(preimage)). */
+export function leafHash(preimage: LeafPreimage): Uint8Array {
+  return rfc6962Hasher.hashLeaf(leafData(preimage));
+}
+
+/** Parses leaf data back into its preimage; undefined if it is not a valid version 1 encoding. */
+export function decodeLeafData(data: Uint8Array): LeafPreimage | undefined {
+  if (!(data instanceof Uint8Array)) return undefined;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const take = (length: number): Uint8Array | undefined => {
+    if (offset + length > data.length) return undefined;
+    const bytes = data.slice(offset, offset + length);
+    offset += length;
+    return bytes;
+  };
+  const takeString = (): string | undefined => {
+    const prefix = take(2);
+    if (!prefix) return undefined;
+    const bytes = take(((prefix[0] as number) << 8) | (prefix[1] as number));
+    if (!bytes) return undefined;
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  };
+  const magic = take(magicBytes.length);
+  if (!magic || !magic.every((byte, i) => byte === magicBytes[i])) return undefined;
+  if (take(1)?.[0] !== LEAF_VERSION) return undefined;
+  const originDeviceId = takeString();
+  const recordKind = takeString();
+  const recordId = takeString();
+  const contentHash = take(LEAF_CONTENT_HASH_LENGTH);
+  const salt = take(LEAF_SALT_LENGTH);
+  if (originDeviceId === undefined || recordKind === undefined || recordId === undefined) return undefined;
+  if (!contentHash || !salt || offset !== data.length) return undefined;
+  const preimage = { originDeviceId, recordKind, recordId, contentHash, salt };
+  try {
+    leafData(preimage); // the same rules as encoding: empty fields, bad kind, zero salt
+  } catch {
+    return undefined;
+  }
+  return preimage;
+}
+
+function utf8Field(name: string, value: unknown): Uint8Array {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name} must be a non-empty string`);
+  if (LONE_SURROGATE.test(value)) throw new TypeError(`${name} is not well-formed Unicode (lone surrogate)`);
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.length > MAX_FIELD_BYTES) throw new RangeError(`${name} is longer than ${MAX_FIELD_BYTES} UTF-8 bytes`);
+  return bytes;
+}
+
+function fixedField(name: string, value: unknown, length: number): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) {
+    throw new TypeError(`${name} must be exactly ${length} bytes`);
+  }
+  return value;
+}
