@@ -6,6 +6,7 @@ import type { Db } from '../store/database';
 import { canonicalJson } from '../store/crypto/canonical-json';
 import { sha256 } from '../store/crypto/hash';
 import type { AuditRecord, AuditVerification } from '../api';
+import { stmt } from '../store/statements';
 
 const GENESIS = new Uint8Array(32);
 
@@ -50,7 +51,7 @@ function recordHash(prev: Uint8Array, r: Omit<AuditRow, 'prev_hash' | 'hash'>): 
 
 export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): number {
   if (!db.inTransaction) throw new Error('appendAudit must run inside the transaction of the action it records');
-  const last = db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+  const last = stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
     | { seq: number; hash: Buffer }
     | undefined;
   const row = {
@@ -64,7 +65,7 @@ export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): n
   };
   const prev = last ? new Uint8Array(last.hash) : GENESIS;
   const hash = recordHash(prev, row);
-  db.prepare(
+  stmt(db, 
     'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
   ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, hash);
   return row.seq;
@@ -75,11 +76,14 @@ export function verifyAuditChain(db: Db): AuditVerification {
   let prev: Uint8Array = GENESIS;
   let expectedSeq = 1;
   let count = 0;
-  const rows = db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
+  const rows = stmt(db, 'SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
   for (const row of rows) {
     count++;
     const broken = (reason: string): AuditVerification => ({ ok: false, records: count, firstBrokenSeq: row.seq, reason });
-    if (row.seq !== expectedSeq) return broken(`record ${expectedSeq} is missing (next record is ${row.seq})`);
+    if (row.seq !== expectedSeq) {
+      // Report the missing record's number, not the survivor after it.
+      return { ok: false, records: count, firstBrokenSeq: expectedSeq, reason: `record ${expectedSeq} is missing (next record is ${row.seq})` };
+    }
     if (!Buffer.from(prev).equals(row.prev_hash)) return broken(`record ${row.seq} does not link to the record before it`);
     const hash = recordHash(prev, row);
     if (!Buffer.from(hash).equals(row.hash)) return broken(`record ${row.seq} was altered after it was written`);
@@ -90,7 +94,7 @@ export function verifyAuditChain(db: Db): AuditVerification {
 }
 
 export function recentAudit(db: Db, limit: number): AuditRecord[] {
-  const rows = db.prepare('SELECT seq, at, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq DESC LIMIT ?').all(
+  const rows = stmt(db, 'SELECT seq, at, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq DESC LIMIT ?').all(
     limit,
   ) as AuditRow[];
   return rows.map((r) => ({
@@ -104,5 +108,5 @@ export function recentAudit(db: Db, limit: number): AuditRecord[] {
 }
 
 export function auditCount(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
+  return (stmt(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
 }

@@ -7,6 +7,7 @@ import type { Db } from '../store/database';
 import { appendAudit } from './audit-log';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './passwords';
 import { getUser, getUserByUsername, type UserRow } from './users';
+import { stmt } from '../store/statements';
 
 export const SESSION_POLICY = {
   idleMinutes: 30,
@@ -47,7 +48,7 @@ export async function login(db: Db, username: string, password: string, now = ne
     const failures = user.failed_logins + 1;
     const lock = failures >= SESSION_POLICY.maxFailedLogins;
     db.transaction(() => {
-      db.prepare('UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?').run(
+      stmt(db, 'UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?').run(
         lock ? 0 : failures,
         lock ? new Date(now.getTime() + SESSION_POLICY.lockMinutes * 60_000).toISOString() : user.locked_until,
         user.id,
@@ -62,8 +63,8 @@ export async function login(db: Db, username: string, password: string, now = ne
   const token = randomBytes(32).toString('base64url');
   const expiresAt = idleExpiry(now, now);
   db.transaction(() => {
-    db.prepare('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(user.id);
-    db.prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?)').run(
+    stmt(db, 'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?').run(user.id);
+    stmt(db, 'INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?)').run(
       tokenHash(token),
       user.id,
       now.toISOString(),
@@ -84,23 +85,23 @@ function idleExpiry(createdAt: Date, now: Date): string {
 /** Resolves a token to its user and slides the idle expiry; throws UNAUTHENTICATED otherwise. */
 export function authenticate(db: Db, token: string | undefined, now = new Date()): { user: UserRow; expiresAt: string } {
   if (!token) throw new ApiError('UNAUTHENTICATED', 'Log in first.');
-  const row = db.prepare('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash(token)) as
+  const row = stmt(db, 'SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash(token)) as
     | { token_hash: string; user_id: string; created_at: string; expires_at: string }
     | undefined;
   if (!row || Date.parse(row.expires_at) <= now.getTime()) {
-    if (row) db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(row.token_hash);
+    if (row) stmt(db, 'DELETE FROM sessions WHERE token_hash = ?').run(row.token_hash);
     throw new ApiError('UNAUTHENTICATED', 'Your session has expired. Log in again.');
   }
   const user = getUser(db, row.user_id);
   if (!user || user.disabled) throw new ApiError('UNAUTHENTICATED', 'This account can no longer log in.');
   const expiresAt = idleExpiry(new Date(row.created_at), now);
-  db.prepare('UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?').run(expiresAt, now.toISOString(), row.token_hash);
+  stmt(db, 'UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?').run(expiresAt, now.toISOString(), row.token_hash);
   return { user, expiresAt };
 }
 
 export function logout(db: Db, token: string, userId: string): void {
   db.transaction(() => {
-    db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
+    stmt(db, 'DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
     appendAudit(db, { actorId: userId, action: 'auth.logout' });
   })();
 }

@@ -10,6 +10,7 @@ import type { Db } from '../store/database';
 import { sealPrivateKey } from '../store/data-dir';
 import { appendAudit } from './audit-log';
 import { hashPassword } from './passwords';
+import { stmt } from '../store/statements';
 
 export interface UserRow {
   id: string;
@@ -59,7 +60,7 @@ export async function createUser(db: Db, dataKey: Uint8Array, user: NewUser, act
   };
   db.transaction(() => {
     if (getUserByUsername(db, row.username)) throw new ApiError('CONFLICT', `The username "${row.username}" is already taken.`);
-    db.prepare(
+    stmt(db, 
       `INSERT INTO users (id, username, display_name, role, password_hash, public_key, private_key_enc, created_at)
        VALUES (@id, @username, @display_name, @role, @password_hash, @public_key, @private_key_enc, @created_at)`,
     ).run(row);
@@ -69,19 +70,19 @@ export async function createUser(db: Db, dataKey: Uint8Array, user: NewUser, act
 }
 
 export function getUserByUsername(db: Db, username: string): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE username = ?').get(username.trim().toLowerCase()) as UserRow | undefined;
+  return stmt(db, 'SELECT * FROM users WHERE username = ?').get(username.trim().toLowerCase()) as UserRow | undefined;
 }
 
 export function getUser(db: Db, id: string): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  return stmt(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
 }
 
 export function listUsers(db: Db): UserSummary[] {
-  return (db.prepare('SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUserSummary);
+  return (stmt(db, 'SELECT * FROM users ORDER BY username').all() as UserRow[]).map(toUserSummary);
 }
 
 export function countUsers(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+  return (stmt(db, 'SELECT count(*) AS n FROM users').get() as { n: number }).n;
 }
 
 /** The user's private signing key, unsealed for one signature. */

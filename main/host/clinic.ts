@@ -18,10 +18,11 @@ import { hasCapability } from '../access/permissions';
 import { countUsers, userSigningKey, type UserRow } from '../access/users';
 import { ChartStore } from '../store/charts/chart-store';
 import { listEntry } from '../store/charts/chart-doc';
-import { countPatients, getPatientRow, searchPatients } from '../store/charts/projection';
+import { countPatients, patientExists, searchPatients } from '../store/charts/projection';
 import type { OpenStore } from '../store/data-dir';
 import { requireMeta } from '../store/repositories/meta';
-import { countEntries, getEntry, insertEntry, listEntries } from '../store/repositories/entries';
+import { countEntries, getEntry, insertSignedEntry, listEntries, type EntryAuthor } from '../store/repositories/entries';
+import { ed25519Signer } from '../store/crypto/ed25519';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 
@@ -104,17 +105,16 @@ export class Clinic {
   // ---- Entries ----
 
   recordEntry(user: UserRow, patientId: string, kind: EntryKind, body: Record<string, unknown>, createdAt?: Date): Entry {
-    const id = this.db.transaction(() => {
-      if (!getPatientRow(this.db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
-      const entryId = insertEntry(this.db, this.author(user), { patientId, kind, body, createdAt });
-      appendAudit(this.db, { actorId: user.id, action: 'entry.create', patientId, entityId: entryId, detail: { kind } });
-      return entryId;
+    return this.db.transaction(() => {
+      if (!patientExists(this.db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+      const entry = insertSignedEntry(this.db, this.author(user), { patientId, kind, body, createdAt });
+      appendAudit(this.db, { actorId: user.id, action: 'entry.create', patientId, entityId: entry.id, detail: { kind } });
+      return entry;
     })();
-    return getEntry(this.db, id)!;
   }
 
   amendEntry(user: UserRow, entryId: string, reason: string, rawBody: Record<string, unknown>): Entry {
-    const id = this.db.transaction(() => {
+    return this.db.transaction(() => {
       const original = getEntry(this.db, entryId);
       if (!original) throw new ApiError('NOT_FOUND', 'No entry with that id.');
       if (original.amendedBy.length > 0) {
@@ -131,7 +131,7 @@ export class Clinic {
           parsed.error.issues.map((i) => ({ path: ['body', ...i.path].join('.'), message: i.message })),
         );
       }
-      const newId = insertEntry(this.db, this.author(user), {
+      const amendment = insertSignedEntry(this.db, this.author(user), {
         patientId: original.patientId,
         kind: original.kind,
         body: parsed.data,
@@ -142,16 +142,28 @@ export class Clinic {
         actorId: user.id,
         action: 'entry.amend',
         patientId: original.patientId,
-        entityId: newId,
+        entityId: amendment.id,
         detail: { kind: original.kind, amends: original.id },
       });
-      return newId;
+      return amendment;
     })();
-    return getEntry(this.db, id)!;
   }
 
+  /** Signers are prepared once per user and kept in host memory, next to the database key. */
+  readonly #authors = new Map<string, EntryAuthor & { displayName: string; role: UserRow['role'] }>();
   private author(user: UserRow) {
-    return { id: user.id, publicKey: new Uint8Array(user.public_key), signingKey: userSigningKey(this.store.dataKey, user) };
+    let author = this.#authors.get(user.id);
+    if (!author) {
+      author = {
+        id: user.id,
+        displayName: user.display_name,
+        role: user.role,
+        publicKey: new Uint8Array(user.public_key),
+        sign: ed25519Signer(userSigningKey(this.store.dataKey, user)),
+      };
+      this.#authors.set(user.id, author);
+    }
+    return author;
   }
 
   stats(): Stats {

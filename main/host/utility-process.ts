@@ -34,11 +34,11 @@ parentPort.on('message', (e) => {
     if (caller.userId || event === 'host.state') port.postMessage(JSON.stringify({ type: 'event', event, data }));
   });
   port.on('message', async (m) => {
-    let parsed: unknown = null;
+    let parsed: unknown;
     try {
       parsed = typeof m.data === 'string' ? JSON.parse(m.data) : null;
     } catch {
-      parsed = null;
+      parsed = null; // the dispatcher answers BAD_REQUEST
     }
     port.postMessage(JSON.stringify(await dispatch(host, parsed, caller)));
   });

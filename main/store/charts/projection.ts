@@ -3,6 +3,7 @@
 import type { PatientChart, PatientSummary } from '../../api';
 import type { Db } from '../database';
 import { ftsPrefixQuery, normalizeForSearch } from '../search/normalize';
+import { stmt } from '../statements';
 
 interface PatientRow {
   id: string;
@@ -37,13 +38,15 @@ function searchText(chart: PatientChart): { names: string; identifiers: string }
   const phoneDigits = chart.phone ? normalizeForSearch(chart.phone).replace(/\D/g, '') : '';
   // Also index the local form of an international number (+964 770… → 0770…), as staff type either.
   const localPhone = phoneDigits.startsWith('964') ? `0${phoneDigits.slice(3)}` : '';
-  const identifiers = [chart.mrn, phoneDigits, localPhone, chart.nationalId].filter(Boolean).join(' ');
+  // ... and the international form of a local one (0770… → 964770…).
+  const intlPhone = /^0[1-9]/.test(phoneDigits) ? `964${phoneDigits.slice(1)}` : '';
+  const identifiers = [chart.mrn, phoneDigits, localPhone, intlPhone, chart.nationalId].filter(Boolean).join(' ');
   return { names: normalizeForSearch(names), identifiers: normalizeForSearch(identifiers) };
 }
 
 /** Inserts or replaces the projection of one chart; call inside a write transaction. */
 export function projectChart(db: Db, chart: PatientChart, documentId: string, heads: string[], createdAt: string): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO patients (id, document_id, mrn, given_name, father_name, family_name, latin_name, sex, birth_date, phone, national_id, heads, created_at, updated_at)
      VALUES (@id, @documentId, @mrn, @givenName, @fatherName, @familyName, @latinName, @sex, @birthDate, @phone, @nationalId, @heads, @createdAt, @updatedAt)
      ON CONFLICT(id) DO UPDATE SET mrn = excluded.mrn, given_name = excluded.given_name, father_name = excluded.father_name,
@@ -66,14 +69,14 @@ export function projectChart(db: Db, chart: PatientChart, documentId: string, he
     updatedAt: chart.updatedAt,
   });
   const text = searchText(chart);
-  db.prepare('DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
-  db.prepare('INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(chart.id, text.names, text.identifiers);
+  stmt(db, 'DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
+  stmt(db, 'INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(chart.id, text.names, text.identifiers);
 }
 
 export function searchPatients(db: Db, query: string, limit: number): PatientSummary[] {
   const match = ftsPrefixQuery(query);
   if (!match) {
-    return (db.prepare('SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?').all(limit) as PatientRow[]).map(toPatientSummary);
+    return (stmt(db, 'SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?').all(limit) as PatientRow[]).map(toPatientSummary);
   }
   const rows = db
     .prepare(
@@ -85,11 +88,15 @@ export function searchPatients(db: Db, query: string, limit: number): PatientSum
 }
 
 export function getPatientRow(db: Db, patientId: string): (PatientRow & { document_id: string; created_at: string }) | undefined {
-  return db.prepare('SELECT * FROM patients WHERE id = ?').get(patientId) as
+  return stmt(db, 'SELECT * FROM patients WHERE id = ?').get(patientId) as
     | (PatientRow & { document_id: string; created_at: string })
     | undefined;
 }
 
+export function patientExists(db: Db, patientId: string): boolean {
+  return stmt(db, 'SELECT 1 FROM patients WHERE id = ?').get(patientId) !== undefined;
+}
+
 export function countPatients(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM patients').get() as { n: number }).n;
+  return (stmt(db, 'SELECT count(*) AS n FROM patients').get() as { n: number }).n;
 }

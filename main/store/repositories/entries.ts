@@ -5,15 +5,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Entry, EntryKind, Role } from '../../api';
 import { canonicalJson } from '../crypto/canonical-json';
-import { signEd25519, verifyEd25519 } from '../crypto/ed25519';
+import { verifyEd25519 } from '../crypto/ed25519';
 import { toHex, utf8 } from '../crypto/encoding';
 import { sha256 } from '../crypto/hash';
 import type { Db } from '../database';
+import { stmt } from '../statements';
 
 export interface EntryAuthor {
   id: string;
   publicKey: Uint8Array;
-  signingKey: Uint8Array;
+  /** Signs with the author's private key (see ed25519Signer). */
+  sign(message: Uint8Array): Uint8Array;
 }
 
 export interface NewEntry {
@@ -51,8 +53,24 @@ interface EntryRow {
   signature: Buffer;
 }
 
-/** Inserts a signed entry; call inside the write transaction that also audits it. */
+/** Inserts a signed entry; call inside the write transaction that also audits it. Returns its id. */
 export function insertEntry(db: Db, author: EntryAuthor, entry: NewEntry): string {
+  return insertSignedEntry(db, author, entry).id;
+}
+
+/**
+ * Inserts a signed entry and returns it as the API shows it, built from what was
+ * just signed rather than read back: the write path stays one insert. Its
+ * signature is valid by construction (made here with the author's key); every
+ * later read verifies it again from the stored row.
+ */
+export function insertSignedEntry(
+  db: Db,
+  author: EntryAuthor & { displayName: string; role: Role },
+  entry: NewEntry,
+): Entry;
+export function insertSignedEntry(db: Db, author: EntryAuthor, entry: NewEntry): { id: string };
+export function insertSignedEntry(db: Db, author: EntryAuthor & Partial<{ displayName: string; role: Role }>, entry: NewEntry): Entry | { id: string } {
   const content: SignedContent = {
     v: 1,
     id: randomUUID(),
@@ -68,12 +86,27 @@ export function insertEntry(db: Db, author: EntryAuthor, entry: NewEntry): strin
   const canonical = canonicalJson(content);
   const bytes = utf8(canonical);
   const hash = sha256(bytes);
-  const signature = signEd25519(author.signingKey, bytes);
-  db.prepare(
+  const signature = author.sign(bytes);
+  stmt(db, 
     `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
      VALUES (?,?,?,?,?,?,?,?,?)`,
   ).run(content.id, content.patientId, content.kind, content.authorId, content.createdAt, content.amends, canonical, hash, signature);
-  return content.id;
+  if (author.displayName === undefined || author.role === undefined) return { id: content.id };
+  return {
+    id: content.id,
+    patientId: content.patientId,
+    kind: content.kind,
+    body: content.body,
+    authorId: author.id,
+    authorName: author.displayName,
+    authorRole: author.role,
+    createdAt: content.createdAt,
+    amends: content.amends,
+    amendReason: content.amendReason,
+    amendedBy: [],
+    contentHash: toHex(hash),
+    signatureValid: true,
+  };
 }
 
 type JoinedRow = EntryRow & { display_name: string; role: Role; public_key: Buffer };
@@ -123,7 +156,7 @@ function toEntry(row: JoinedRow, amendedBy: string[]): Entry {
 
 /** All entries of a patient, oldest first, each with its verification result. */
 export function listEntries(db: Db, patientId: string): Entry[] {
-  const rows = db.prepare(`${SELECT_JOINED} WHERE e.patient_id = ? ORDER BY e.created_at, e.rowid`).all(patientId) as JoinedRow[];
+  const rows = stmt(db, `${SELECT_JOINED} WHERE e.patient_id = ? ORDER BY e.created_at, e.rowid`).all(patientId) as JoinedRow[];
   const amendedBy = new Map<string, string[]>();
   for (const r of rows) {
     if (r.amends) amendedBy.set(r.amends, [...(amendedBy.get(r.amends) ?? []), r.id]);
@@ -132,14 +165,14 @@ export function listEntries(db: Db, patientId: string): Entry[] {
 }
 
 export function getEntry(db: Db, entryId: string): Entry | undefined {
-  const row = db.prepare(`${SELECT_JOINED} WHERE e.id = ?`).get(entryId) as JoinedRow | undefined;
+  const row = stmt(db, `${SELECT_JOINED} WHERE e.id = ?`).get(entryId) as JoinedRow | undefined;
   if (!row) return undefined;
-  const amendedBy = (db.prepare('SELECT id FROM entries WHERE amends = ? ORDER BY created_at, rowid').all(entryId) as { id: string }[]).map(
+  const amendedBy = (stmt(db, 'SELECT id FROM entries WHERE amends = ? ORDER BY created_at, rowid').all(entryId) as { id: string }[]).map(
     (r) => r.id,
   );
   return toEntry(row, amendedBy);
 }
 
 export function countEntries(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  return (stmt(db, 'SELECT count(*) AS n FROM entries').get() as { n: number }).n;
 }

@@ -1,0 +1,19 @@
+// `npm run bench`: prints each benchmark as a ratio against a baseline measured in
+// the same run, or as a latency distribution against its target.
+import { benchEntryInsert } from './entry-insert.bench';
+import { benchPatientSearch } from './patient-search.bench';
+
+const quick = process.argv.includes('--quick');
+
+const entries = await benchEntryInsert(quick ? 200 : 2000);
+console.log(
+  `signed entry insert: ${entries.signedPerSec.toFixed(0)}/s vs raw insert ${entries.rawPerSec.toFixed(0)}/s on the same encrypted database` +
+    ` -> ratio ${entries.ratio.toFixed(2)} (target >= 0.5)`,
+);
+
+const patients = quick ? 5_000 : 50_000;
+const search = await benchPatientSearch(patients, quick ? 200 : 2000);
+console.log(
+  `patient search at ${patients} patients: p50 ${search.p50.toFixed(2)} ms, p95 ${search.p95.toFixed(2)} ms, p99 ${search.p99.toFixed(2)} ms` +
+    ` (hit rate ${(search.hitRate * 100).toFixed(0)}%; target p95 < 20 ms)`,
+);
