@@ -15,12 +15,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64'), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    dkLen: expected.length,
-  });
+  let actual: Uint8Array;
+  try {
+    actual = await scryptAsync(password.normalize('NFC'), Buffer.from(salt, 'base64'), {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      dkLen: expected.length,
+    });
+  } catch {
+    return false; // a damaged stored hash (bad parameters) never verifies
+  }
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 

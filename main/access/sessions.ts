@@ -33,7 +33,8 @@ export async function login(db: Db, username: string, password: string, now = ne
     db.transaction(() => appendAudit(db, { actorId: null, action: 'auth.login_failed', detail: { reason: 'unknown user' } }))();
     throw refused;
   }
-  if (user.disabled) {
+  // A disabled account is named only to someone who knows its password.
+  if (user.disabled && passwordOk) {
     db.transaction(() => appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'disabled' } }))();
     throw new ApiError('FORBIDDEN', 'This account is disabled. Ask an administrator.');
   }

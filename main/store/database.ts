@@ -18,10 +18,18 @@ export function openEncryptedDatabase(file: string, dataKey: Uint8Array, options
     db.pragma(`key="x'${toHex(dataKey)}'"`);
     // First read proves the key: a wrong key or a damaged file fails here.
     db.prepare('SELECT count(*) AS n FROM sqlite_master').get();
+    // ... but only the first page. Every page carries a MAC: reading them all now turns a
+    // damaged page anywhere in the file into CORRUPT here, not a raw SQLite error later.
+    if (!options.create && db.pragma('quick_check', { simple: true }) !== 'ok') {
+      throw new Error('database disk image is malformed (quick_check)');
+    }
     db.pragma('journal_mode = WAL');
     // FULL: a committed (acknowledged) transaction survives power loss, not just a crash.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Without this, INSERT OR REPLACE deletes a conflicting row WITHOUT firing DELETE
+    // triggers, silently overwriting an "immutable" entry or audit record.
+    db.pragma('recursive_triggers = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('secure_delete = ON');
   } catch (err) {

@@ -1,4 +1,4 @@
-// Canonical JSON: object keys sorted by code point, no insignificant white space,
+// Canonical JSON: object keys sorted by UTF-16 code units (as RFC 8785), no insignificant white space,
 // undefined members dropped. A signed entry is signed over these exact bytes, so
 // two machines always agree on what was signed. Non-finite numbers are refused
 // because JSON cannot carry them and they would silently become null.

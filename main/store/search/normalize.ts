@@ -45,7 +45,10 @@ export function ftsPrefixQuery(text: string): string | null {
   // A phone number typed with spaces or dashes ("0770 123-45") is one number.
   const folded = normalizeForSearch(text).trim();
   const phoneLike = /^[+\d][\d\s()+-]*$/.test(folded) && /\s|-/.test(folded);
-  const tokens = phoneLike ? [folded.replace(/\D/g, '')] : searchTokens(text).slice(0, 8);
+  const tokens = searchTokens(text).slice(0, 8);
   if (tokens.length === 0) return null;
-  return tokens.map((t) => `"${t}"*`).join(' AND ');
+  const all = tokens.map((t) => `"${t}"*`).join(' AND ');
+  // ... but an identifier registered with dashes or spaces (national ID "1985-0314-77",
+  // an all-digit MRN prefix) is indexed in parts: match either form.
+  return phoneLike && tokens.length > 1 ? `"${folded.replace(/\D/g, '')}"* OR (${all})` : all;
 }
