@@ -7,6 +7,7 @@ import { canonicalJson } from '../store/crypto/canonical-json';
 import { sha256 } from '../store/crypto/hash';
 import type { AuditRecord, AuditVerification } from '../api';
 import { stmt } from '../store/statements';
+import { recordLeaf } from '../store/anchor-log/record-leaf';
 
 const GENESIS = new Uint8Array(32);
 
@@ -68,6 +69,7 @@ export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): n
   stmt(db, 
     'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
   ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, hash);
+  recordLeaf(db, 'audit', String(row.seq), hash, row.at);
   return row.seq;
 }
 

@@ -14,7 +14,7 @@ import { dbPath, sealPrivateKey, initDataDir, type OpenStore } from '../../main/
 import { openEncryptedDatabase, type Db } from '../../main/store/database';
 import { migrate } from '../../main/store/migrate';
 import { ChartStore } from '../../main/store/charts/chart-store';
-import { requireMeta } from '../../main/store/repositories/meta';
+import { getMeta, requireMeta, setMeta } from '../../main/store/repositories/meta';
 import { makeTempDir, removeDir, tempDir } from './temp-dir';
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
@@ -73,7 +73,16 @@ export function cloneStore(template: StoreTemplate): OpenStore {
   return openWithKey(copyTemplate(template), template.dataKey);
 }
 
-/** A migrated, encrypted database with a random key in a fresh temp dir (no scrypt, no metadata). */
+/**
+ * Migrates a bare test database and gives it a device id, as initDataDir does: the
+ * Merkle log names its origin device in every leaf.
+ */
+export function migrateBare(db: Db): void {
+  migrate(db);
+  if (getMeta(db, 'device.id') === null) setMeta(db, 'device.id', randomUUID());
+}
+
+/** A migrated, encrypted database with a random key in a fresh temp dir (no scrypt, only a device id). */
 export function openTestDb(): { db: Db; dataKey: Uint8Array; file: string; dir: string } {
   const dir = tempDir('sijill-db');
   const file = join(dir, 'test.db');
@@ -82,7 +91,7 @@ export function openTestDb(): { db: Db; dataKey: Uint8Array; file: string; dir: 
   onTestFinished(() => {
     if (db.open) db.close();
   });
-  migrate(db);
+  migrateBare(db);
   return { db, dataKey, file, dir };
 }
 
@@ -216,7 +225,7 @@ export function useDbTemplate(init: (db: Db, dataKey: Uint8Array) => Promise<voi
     const dataKey = new Uint8Array(randomBytes(32));
     const db = openEncryptedDatabase(file, dataKey, { create: true });
     try {
-      migrate(db);
+      migrateBare(db);
       await init(db, dataKey);
     } finally {
       db.close();

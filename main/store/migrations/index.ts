@@ -1,7 +1,8 @@
 // Every migration, in order. Add a new one as NNNN-name.ts with its own test in
 // test/main/store/migrations/, and append it here; never edit one that has shipped.
 import { migration0001 } from './0001-initial';
+import { migration0002 } from './0002-merkle-log';
 import type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001];
+export const migrations: readonly Migration[] = [migration0001, migration0002];
 export type { Migration };

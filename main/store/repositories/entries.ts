@@ -10,6 +10,7 @@ import { toHex, utf8 } from '../crypto/encoding';
 import { sha256 } from '../crypto/hash';
 import type { Db } from '../database';
 import { stmt } from '../statements';
+import { recordLeaf } from '../anchor-log/record-leaf';
 
 export interface EntryAuthor {
   id: string;
@@ -91,6 +92,7 @@ export function insertSignedEntry(db: Db, author: EntryAuthor & Partial<{ displa
     `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
      VALUES (?,?,?,?,?,?,?,?,?)`,
   ).run(content.id, content.patientId, content.kind, content.authorId, content.createdAt, content.amends, canonical, hash, signature);
+  recordLeaf(db, 'entry', content.id, hash, content.createdAt);
   if (author.displayName === undefined || author.role === undefined) return { id: content.id };
   return {
     id: content.id,

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { migrations } from '../../../main/store/migrations';
 import { describe, expect, it } from 'vitest';
 import { publicKeyFromSeed } from '../../../main/store/crypto/ed25519';
 import { open as openBox, subkey } from '../../../main/store/crypto/key-wrap';
@@ -60,7 +61,7 @@ describe('initDataDir / openDataDir', () => {
     const store = await openDataDir(dir, t.passphrase);
     try {
       expect(Buffer.from(store.dataKey).equals(Buffer.from(t.dataKey))).toBe(true);
-      expect(schemaVersion(store.db)).toBe(1);
+      expect(schemaVersion(store.db)).toBe(migrations.length);
       expect(getMeta(store.db, 'clinic.name')).toBe(TEST_CLINIC);
       expect(getMeta(store.db, 'device.id')).toMatch(/^[0-9a-f-]{36}$/);
       expect(getMeta(store.db, 'mrn.prefix')).toMatch(/^[ACDEFGHJKLMNPQRTUVWXY3479]{5}$/);

@@ -10,6 +10,10 @@ import type { Db } from '../../../main/store/database';
 import { countEntries, getEntry, insertEntry, listEntries, type EntryAuthor } from '../../../main/store/repositories/entries';
 import { insertPatientRow, insertTestUser, openTestDb, type TestUser } from '../../helpers/store';
 
+/** Entries are written inside the transaction that also appends their Merkle leaf (and, in the host, their audit record). */
+const insertInTx = (db: Db, ...rest: Parameters<typeof insertEntry> extends [unknown, ...infer R] ? R : never): string =>
+  db.transaction(() => insertEntry(db, ...rest))();
+
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** node:crypto's own verdict, independent of the project's wrapper. */
@@ -45,7 +49,7 @@ describe('insertEntry / listEntries', () => {
   it('stores the canonical JSON, its SHA-256 and a valid Ed25519 signature by the author', () => {
     const { db, author: doctor, patientId } = setup();
     const createdAt = new Date('2024-06-01T08:30:00.000Z');
-    const id = insertEntry(db, author(doctor), { patientId, kind: 'vitals', body: VITALS, createdAt });
+    const id = insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: VITALS, createdAt });
     const row = rawEntry(db, id);
 
     // The canonical JSON is exactly what was signed, with every field of the format.
@@ -112,9 +116,9 @@ describe('insertEntry / listEntries', () => {
     const { db, author: doctor, patientId } = setup();
     const other = insertPatientRow(db);
     const at = (m: number) => new Date(Date.UTC(2024, 0, 1, 10, m));
-    const late = insertEntry(db, author(doctor), { patientId, kind: 'note', body: { text: 'later' }, createdAt: at(30) });
-    const early = insertEntry(db, author(doctor), { patientId, kind: 'note', body: { text: 'earlier' }, createdAt: at(5) });
-    insertEntry(db, author(doctor), { patientId: other, kind: 'note', body: { text: 'someone else' }, createdAt: at(10) });
+    const late = insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'later' }, createdAt: at(30) });
+    const early = insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'earlier' }, createdAt: at(5) });
+    insertInTx(db, author(doctor), { patientId: other, kind: 'note', body: { text: 'someone else' }, createdAt: at(10) });
     expect(listEntries(db, patientId).map((e) => e.id)).toEqual([early, late]);
     expect(listEntries(db, other)).toHaveLength(1);
     expect(listEntries(db, 'nobody')).toEqual([]);
@@ -123,14 +127,14 @@ describe('insertEntry / listEntries', () => {
 
   it('refuses a body with NaN or Infinity, writing nothing', () => {
     const { db, author: doctor, patientId } = setup();
-    expect(() => insertEntry(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: NaN } })).toThrow(/non-finite/);
-    expect(() => insertEntry(db, author(doctor), { patientId, kind: 'vitals', body: { nested: { t: Infinity } } })).toThrow(/non-finite/);
+    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: NaN } })).toThrow(/non-finite/);
+    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { nested: { t: Infinity } } })).toThrow(/non-finite/);
     expect(countEntries(db)).toBe(0);
   });
 
   it('refuses an entry for an unknown patient (foreign key)', () => {
     const { db, author: doctor } = setup();
-    expect(() => insertEntry(db, author(doctor), { patientId: 'ghost', kind: 'note', body: { text: 'x' } })).toThrow(/FOREIGN KEY/);
+    expect(() => insertInTx(db, author(doctor), { patientId: 'ghost', kind: 'note', body: { text: 'x' } })).toThrow(/FOREIGN KEY/);
   });
 });
 
@@ -138,7 +142,7 @@ describe('tamper detection', () => {
   /** One signed entry, with the immutability trigger dropped so the test can alter it. */
   function tamperable() {
     const s = setup();
-    const id = insertEntry(s.db, author(s.author), { patientId: s.patientId, kind: 'note', body: { text: 'BP stable, no complaints' } });
+    const id = insertInTx(s.db, author(s.author), { patientId: s.patientId, kind: 'note', body: { text: 'BP stable, no complaints' } });
     expect(listEntries(s.db, s.patientId)[0]!.signatureValid).toBe(true);
     s.db.exec('DROP TRIGGER entries_no_update');
     return { ...s, id, row: rawEntry(s.db, id) };
@@ -191,7 +195,7 @@ describe('tamper detection', () => {
     db.prepare(`UPDATE entries SET created_at = '2000-01-01T00:00:00.000Z' WHERE id = ?`).run(id);
     expect(validity(db, patientId, id)).toBe(false);
     restore();
-    const second = insertEntry(db, author(tamperableAuthor(db)), { patientId, kind: 'note', body: { text: 'other' } });
+    const second = insertInTx(db, author(tamperableAuthor(db)), { patientId, kind: 'note', body: { text: 'other' } });
     db.prepare('UPDATE entries SET amends = ? WHERE id = ?').run(second, id);
     expect(validity(db, patientId, id)).toBe(false);
   });
@@ -220,8 +224,8 @@ describe('amendments', () => {
   it('an amendment points at the entry it corrects; the original lists it in amendedBy', () => {
     const { db, author: doctor, patientId } = setup();
     const t0 = new Date('2024-03-01T09:00:00.000Z');
-    const original = insertEntry(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: 188 }, createdAt: t0 });
-    const fix = insertEntry(db, author(doctor), {
+    const original = insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: 188 }, createdAt: t0 });
+    const fix = insertInTx(db, author(doctor), {
       patientId,
       kind: 'vitals',
       body: { heartRate: 88 },
@@ -229,7 +233,7 @@ describe('amendments', () => {
       amendReason: 'typo: 188 → 88',
       createdAt: new Date(t0.getTime() + 60_000),
     });
-    const fix2 = insertEntry(db, author(doctor), {
+    const fix2 = insertInTx(db, author(doctor), {
       patientId,
       kind: 'vitals',
       body: { heartRate: 86 },
@@ -252,7 +256,7 @@ describe('amendments', () => {
 
   it('refuses an amendment of an entry that does not exist', () => {
     const { db, author: doctor, patientId } = setup();
-    expect(() => insertEntry(db, author(doctor), { patientId, kind: 'note', body: { text: 'x' }, amends: 'ghost-entry' })).toThrow(/FOREIGN KEY/);
+    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'x' }, amends: 'ghost-entry' })).toThrow(/FOREIGN KEY/);
   });
 });
 

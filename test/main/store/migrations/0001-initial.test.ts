@@ -69,11 +69,11 @@ describe('migration 0001-initial', () => {
 
   it('is idempotent: migrating again changes nothing', () => {
     const db = emptyDb();
-    migrate(db);
+    migrate(db, [migration0001]);
     const schema = db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all();
     db.prepare(`INSERT INTO meta (key, value) VALUES ('keep', 'me')`).run();
-    expect(migrate(db)).toBe(1);
-    expect(migrate(db)).toBe(1);
+    expect(migrate(db, [migration0001])).toBe(1);
+    expect(migrate(db, [migration0001])).toBe(1);
     expect(db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY name').all()).toEqual(schema);
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'keep'`).get()).toEqual({ value: 'me' });
     db.close();
