@@ -58,3 +58,53 @@ export {
   decodeLeafData,
   type LeafPreimage,
 } from './leaf';
+
+// Ledger adapters: the interface the outbox drives, and the EVM one (Ethereum, Besu).
+// Unlike the modules above, these talk to the network and (local-evm) spawn processes.
+export {
+  LedgerRejectedError,
+  ChainMismatchError,
+  type Hex,
+  type AnchorRequest,
+  type PreparedTransaction,
+  type BroadcastOutcome,
+  type AnchorLocation,
+  type Inclusion,
+  type OnChainAnchor,
+  type LedgerDescription,
+  type LedgerAdapter,
+} from './ledger/adapter';
+export { EvmLedgerAdapter, type EvmLedgerConfig } from './ledger/evm-adapter';
+export type { FeeMode } from './ledger/evm-fees';
+export {
+  deployAnchorContract,
+  setAnchorSubmitter,
+  type DeployOptions,
+  type DeployedAnchorContract,
+} from './ledger/deploy';
+export { sijillAnchorArtifact } from './ledger/contract/sijill-anchor-artifact';
+export { startLocalEvm, type LocalEvm, type LocalEvmOptions, type LocalEvmAccount } from './ledger/local-evm';
+
+// The durable outbox and the queue that anchors it.
+export {
+  BATCH_STATES,
+  type BatchState,
+  type SubmissionState,
+  type BatchTransition,
+  type OutboxBatch,
+} from './outbox/batch';
+export { batchIdFor } from './outbox/batch-id';
+export { StaleBatchError, type OutboxStore } from './outbox/store';
+export { InMemoryOutboxStore } from './outbox/memory-store';
+export { fullJitterDelay, type BackoffPolicy } from './outbox/backoff';
+export {
+  AnchorQueue,
+  DEFAULT_BACKOFF,
+  type AnchorQueueOptions,
+  type AnchorQueueStatus,
+  type AnchoredSummary,
+} from './outbox/anchor-queue';
+
+// Receipts: what a record's holder can verify offline.
+export { ReceiptSchema, type Receipt } from './receipt/receipt';
+export { verifyReceipt, receiptOrigin, type ReceiptCheck, type ReceiptVerification } from './receipt/verify-receipt';
