@@ -112,3 +112,9 @@ export function recentAudit(db: Db, limit: number): AuditRecord[] {
 export function auditCount(db: Db): number {
   return (stmt(db, 'SELECT count(*) AS n FROM audit_log').get() as { n: number }).n;
 }
+
+/** The hash record `seq` should have, recomputed from its stored fields; null if it is gone. */
+export function auditRecordHash(db: Db, seq: number): Uint8Array | null {
+  const row = stmt<[number], AuditRow>(db, 'SELECT * FROM audit_log WHERE seq = ?').get(seq);
+  return row ? recordHash(new Uint8Array(row.prev_hash), row) : null;
+}

@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Role, UserSummary } from '../api';
 import { ApiError } from '../api';
 import { generateEd25519 } from '../store/crypto/ed25519';
-import { open, subkey } from '../store/crypto/key-wrap';
 import type { Db } from '../store/database';
-import { sealPrivateKey } from '../store/data-dir';
+import { sealPrivateKey, unsealPrivateKey } from '../store/data-dir';
 import { appendAudit } from './audit-log';
 import { hashPassword } from './passwords';
 import { stmt } from '../store/statements';
@@ -87,6 +86,5 @@ export function countUsers(db: Db): number {
 
 /** The user's private signing key, unsealed for one signature. */
 export function userSigningKey(dataKey: Uint8Array, user: UserRow): Uint8Array {
-  const context = 'private-signing-key';
-  return open(subkey(dataKey, context), new Uint8Array(user.private_key_enc), context);
+  return unsealPrivateKey(dataKey, new Uint8Array(user.private_key_enc));
 }

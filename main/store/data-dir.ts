@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEd25519 } from './crypto/ed25519';
 import { toB64 } from './crypto/encoding';
-import { seal, subkey } from './crypto/key-wrap';
+import { open, seal, subkey } from './crypto/key-wrap';
 import { openEncryptedDatabase, type Db } from './database';
 import { StoreError } from './errors';
 import { createKeyFile, readKeyFile, rewrapKeyFile, unwrapDataKey, writeKeyFileAtomic } from './keyfile';
@@ -33,6 +33,10 @@ const PRIVATE_KEY_CONTEXT = 'private-signing-key';
 /** Private signing keys in the database are sealed under a subkey of the database key. */
 export function sealPrivateKey(dataKey: Uint8Array, seed: Uint8Array): Uint8Array {
   return seal(subkey(dataKey, PRIVATE_KEY_CONTEXT), seed, PRIVATE_KEY_CONTEXT);
+}
+
+export function unsealPrivateKey(dataKey: Uint8Array, box: Uint8Array): Uint8Array {
+  return open(subkey(dataKey, PRIVATE_KEY_CONTEXT), box, PRIVATE_KEY_CONTEXT);
 }
 
 export interface InitOptions {

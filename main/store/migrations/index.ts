@@ -2,7 +2,8 @@
 // test/main/store/migrations/, and append it here; never edit one that has shipped.
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-merkle-log';
+import { migration0003 } from './0003-anchor-outbox';
 import type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 export type { Migration };
