@@ -29,6 +29,12 @@ export const methodPermissions: Record<Method, Who> = {
   'stats.get': ALL,
   'audit.verify': ['administrator', 'auditor'],
   'audit.recent': ['administrator', 'auditor'],
+  // Only hashes and counts: no patient data.
+  'anchor.status': ALL,
+  'anchor.sealNow': ['administrator'],
+  // A receipt carries the entry itself: those who may read entries.
+  'anchor.receipt': ['administrator', 'doctor', 'nurse', 'lab_technician'],
+  'anchor.verifyReceipt': ALL,
 };
 
 /** Capabilities that refine what a method returns or allows, beyond calling it. */

@@ -4,6 +4,7 @@
 // decided in one place, main/access/permissions.ts, not here.
 import { z } from 'zod';
 import {
+  AnchorStatus,
   AuditRecord,
   AuditVerification,
   ClinicalNote,
@@ -15,6 +16,7 @@ import {
   PatientChart,
   PatientRegistration,
   PatientSummary,
+  ReceiptVerification,
   Role,
   Stats,
   UserSummary,
@@ -147,6 +149,21 @@ export const contract = {
     input: z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(),
     output: z.object({ records: z.array(AuditRecord) }),
   },
+
+  // ---- Anchoring (Merkle log, checkpoints, ledger) ----
+  'anchor.status': { public: false, input: empty, output: AnchorStatus },
+  'anchor.sealNow': { public: false, input: empty, output: z.object({ treeSize: z.number().int().nullable() }) },
+  /** The receipt of an entry: a JSON document anyone can verify offline (`sijill verify`). */
+  'anchor.receipt': {
+    public: false,
+    input: z.object({ entryId: Id }).strict(),
+    output: z.object({ receipt: z.record(z.string(), z.unknown()), fileName: z.string() }),
+  },
+  'anchor.verifyReceipt': {
+    public: false,
+    input: z.object({ receipt: z.unknown() }).strict(),
+    output: ReceiptVerification,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -162,6 +179,7 @@ export const events = {
   'patient.changed': z.object({ patientId: Id }),
   'entry.recorded': z.object({ patientId: Id, entryId: Id }),
   'host.state': z.object({ state: HostState }),
+  'anchor.changed': z.object({}),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -210,6 +210,12 @@ export const Stats = z.object({
   entries: z.number().int(),
   auditRecords: z.number().int(),
   users: z.number().int(),
+  /** Leaves in the device's Merkle log (one per entry and audit record). */
+  leaves: z.number().int(),
+  checkpoints: z.number().int(),
+  /** Checkpoint batches anchored (final) on the ledger. */
+  anchored: z.number().int(),
+  pendingAnchors: z.number().int(),
 });
 export type Stats = z.infer<typeof Stats>;
 
@@ -231,3 +237,43 @@ export const AuditVerification = z.object({
   reason: z.string().nullable(),
 });
 export type AuditVerification = z.infer<typeof AuditVerification>;
+
+// ---- Anchoring ----
+
+export const AnchorStatus = z.object({
+  leaves: z.number().int(),
+  checkpoints: z.number().int(),
+  lastCheckpoint: z.object({ treeSize: z.number().int(), createdAt: z.string() }).nullable(),
+  ledgerConfigured: z.boolean(),
+  ledger: z
+    .object({
+      rpcUrl: z.string(),
+      chainId: z.number().int(),
+      contract: z.string(),
+      reachable: z.boolean().nullable(),
+      lastError: z.string().nullable(),
+    })
+    .nullable(),
+  counts: z.record(z.string(), z.number().int()).nullable(),
+  pendingAnchors: z.number().int(),
+  anchored: z.number().int(),
+  lastAnchored: z
+    .object({ treeSize: z.number().int(), blockNumber: z.number().int(), blockHash: z.string(), txHash: z.string(), at: z.string() })
+    .nullable(),
+});
+export type AnchorStatus = z.infer<typeof AnchorStatus>;
+
+export const ReceiptVerification = z.object({
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  summary: z
+    .object({
+      recordKind: z.string(),
+      recordId: z.string(),
+      leafIndex: z.number().int(),
+      treeSize: z.number().int(),
+      anchoredTreeSize: z.number().int().nullable(),
+    })
+    .nullable(),
+});
+export type ReceiptVerification = z.infer<typeof ReceiptVerification>;

@@ -10,6 +10,7 @@ import { Clinic } from '../host/clinic';
 import { CliError, readSecret } from './prompt';
 import { serveCommand } from './serve';
 import { seedDemo } from '../host/demo/seed';
+import { anchorConfigureCommand, anchorStatusCommand, verifyCommand, verifyStoreCommand, writeReceipt } from './anchor-commands';
 
 const USAGE = `Usage: sijill <command> [options]
 
@@ -26,9 +27,21 @@ const USAGE = `Usage: sijill <command> [options]
   audit verify --data-dir DIR
                          check the audit hash chain; exit 0 only when all of it verifies
   stats --data-dir DIR [--json]
-                         counts of patients, entries, audit records, users
+                         counts of patients, entries, audit records, users, leaves, checkpoints, anchors
   passphrase change --data-dir DIR
                          re-wrap the database key under a new passphrase (SIJILL_NEW_PASSPHRASE or prompt)
+  receipt ENTRY-ID --data-dir DIR --out FILE
+                         write the entry's receipt (leaf, inclusion proof, checkpoint, anchor)
+  verify FILE [--key VERIFIER-KEY] [--ledger RPC_URL] [--json]
+                         verify a receipt offline (and against the ledger); exit 0 only if all holds
+  verify-store --data-dir DIR [--json]
+                         recompute every leaf from the stored records; names the first that changed
+  anchor status --data-dir DIR [--json]
+                         the anchoring queue: checkpoints, pending, last anchor
+  anchor seal --data-dir DIR
+                         seal a checkpoint of the log now
+  anchor configure --data-dir DIR --rpc URL --chain-id N --contract ADDRESS [--confirmations N]
+                         set the national ledger (account key: SIJILL_LEDGER_KEY or prompt)
 
 The database passphrase is read from SIJILL_PASSPHRASE, or prompted for on a terminal.`;
 
@@ -67,6 +80,48 @@ async function withClinic<T>(dataDir: string, fn: (clinic: Clinic) => Promise<T>
 }
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  async receipt([entryId, ...args]) {
+    if (!entryId || entryId.startsWith('--')) throw new CliError(`receipt needs an entry id.\n\n${USAGE}`, 2);
+    const o = parse(args, { out: { type: 'string' } });
+    const dataDir = requireOpt(o['data-dir'], 'data-dir');
+    const out = requireOpt(o.out, 'out');
+    return withClinic(dataDir, (clinic) => {
+      writeReceipt(clinic, entryId, out);
+      return 0;
+    });
+  },
+
+  async verify([file, ...args]) {
+    if (!file || file.startsWith('--')) throw new CliError(`verify needs a receipt file.\n\n${USAGE}`, 2);
+    const o = parse(args, { key: { type: 'string' }, ledger: { type: 'string' }, json: { type: 'boolean' } });
+    return verifyCommand(file, { key: o.key, ledger: o.ledger, json: o.json });
+  },
+
+  async 'verify-store'(args) {
+    const o = parse(args, { json: { type: 'boolean' } });
+    return withClinic(requireOpt(o['data-dir'], 'data-dir'), (clinic) => verifyStoreCommand(clinic, o.json ?? false));
+  },
+
+  async anchor([sub, ...args]) {
+    const o = parse(args, {
+      json: { type: 'boolean' },
+      rpc: { type: 'string' },
+      'chain-id': { type: 'string' },
+      contract: { type: 'string' },
+      confirmations: { type: 'string' },
+    });
+    const dataDir = requireOpt(o['data-dir'], 'data-dir');
+    if (sub === 'status') return withClinic(dataDir, (clinic) => anchorStatusCommand(clinic, o.json ?? false));
+    if (sub === 'seal')
+      return withClinic(dataDir, (clinic) => {
+        const sealed = clinic.anchoring.sealNow();
+        console.log(sealed ? `Sealed a checkpoint at tree size ${sealed.treeSize}.` : 'Nothing new to seal: the newest checkpoint covers the whole log.');
+        return 0;
+      });
+    if (sub === 'configure') return withClinic(dataDir, (clinic) => anchorConfigureCommand(clinic, o));
+    throw new CliError(`Unknown command "anchor ${sub ?? ''}".\n\n${USAGE}`, 2);
+  },
+
   async init(args) {
     const o = parse(args, { clinic: { type: 'string' }, admin: { type: 'string' }, 'admin-name': { type: 'string' } });
     const dataDir = requireOpt(o['data-dir'], 'data-dir');

@@ -59,7 +59,8 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
   }
 
   const host = new Host(dataDir);
-  if (demo) await prepareDemo(host, (line) => console.log(line));
+  let stopDemo = async () => {};
+  if (demo) stopDemo = await prepareDemo(host, (line) => console.log(line));
   else if (host.state === 'locked' && process.env.SIJILL_PASSPHRASE) await host.unlock(process.env.SIJILL_PASSPHRASE);
 
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
@@ -82,6 +83,7 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
       stopping = true;
       await server.close();
       await host.close();
+      await stopDemo();
       done(0);
     };
     process.once('SIGINT', stop);

@@ -65,9 +65,19 @@ export class Anchoring {
   }
 
   /** Starts the sealing timer (the queue, once configured, runs its own). */
-  start(checkIntervalMs = 5_000): void {
+  start(options: { checkIntervalMs?: number; onChange?: () => void } = {}): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.tick(), checkIntervalMs);
+    let lastSeen = '';
+    this.#timer = setInterval(() => {
+      this.tick();
+      // Tell clients when anything they would see changed (a seal, an anchor's progress).
+      const s = this.status();
+      const seen = JSON.stringify([s.checkpoints, s.counts, s.ledger?.reachable]);
+      if (seen !== lastSeen) {
+        lastSeen = seen;
+        options.onChange?.();
+      }
+    }, options.checkIntervalMs ?? 5_000);
     this.#timer.unref();
   }
 

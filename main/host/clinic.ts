@@ -24,6 +24,9 @@ import { requireMeta } from '../store/repositories/meta';
 import { countEntries, getEntry, insertSignedEntry, listEntries, type EntryAuthor } from '../store/repositories/entries';
 import { ed25519Signer } from '../store/crypto/ed25519';
 import { randomUUID } from 'node:crypto';
+import type { Receipt } from '../../anchor-queue';
+import { buildReceipt, ReceiptUnavailableError } from '../store/anchor-log/receipts';
+import { Anchoring } from './anchoring';
 import type { z } from 'zod';
 
 const BODY_SCHEMAS: Record<EntryKind, z.ZodType<Record<string, unknown>>> = {
@@ -37,12 +40,14 @@ export class Clinic {
   readonly charts: ChartStore;
   readonly clinicName: string;
   readonly deviceId: string;
+  readonly anchoring: Anchoring;
 
   private constructor(store: OpenStore) {
     this.store = store;
     this.clinicName = requireMeta(store.db, 'clinic.name');
     this.deviceId = requireMeta(store.db, 'device.id');
     this.charts = new ChartStore(store.db, this.deviceId);
+    this.anchoring = new Anchoring(store.db, store.dataKey, { log: (m) => console.error(m) });
   }
 
   static async open(store: OpenStore): Promise<Clinic> {
@@ -56,8 +61,31 @@ export class Clinic {
   }
 
   async close(): Promise<void> {
+    await this.anchoring.stop();
     await this.charts.close();
     this.store.db.close();
+  }
+
+  // ---- Anchoring ----
+
+  /**
+   * The receipt of an entry; reading it is a read of the entry, so it is audited
+   * (actor null: the command line, run by whoever holds the database passphrase).
+   */
+  entryReceipt(actorId: string | null, entryId: string): Receipt {
+    return this.db.transaction(() => {
+      const entry = getEntry(this.db, entryId);
+      if (!entry) throw new ApiError('NOT_FOUND', 'No entry with that id.');
+      let receipt: Receipt;
+      try {
+        receipt = buildReceipt(this.db, 'entry', entryId, this.anchoring.latestAnchor());
+      } catch (err) {
+        if (err instanceof ReceiptUnavailableError) throw new ApiError('CONFLICT', err.message);
+        throw err;
+      }
+      appendAudit(this.db, { actorId, action: 'entry.receipt', patientId: entry.patientId, entityId: entryId });
+      return receipt;
+    })();
   }
 
   // ---- Patients ----
@@ -167,11 +195,16 @@ export class Clinic {
   }
 
   stats(): Stats {
+    const anchoring = this.anchoring.status();
     return {
       patients: countPatients(this.db),
       entries: countEntries(this.db),
       auditRecords: auditCount(this.db),
       users: countUsers(this.db),
+      leaves: anchoring.leaves,
+      checkpoints: anchoring.checkpoints,
+      anchored: anchoring.anchored,
+      pendingAnchors: anchoring.pendingAnchors,
     };
   }
 }

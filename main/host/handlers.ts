@@ -7,6 +7,7 @@ import { listUsers, createUser, toUserSummary, type UserRow } from '../access/us
 import { login, logout } from '../access/sessions';
 import { appendAudit, recentAudit, verifyAuditChain } from '../access/audit-log';
 import type { Host } from './host';
+import { verifyReceipt } from '../../anchor-queue';
 import { VERSION } from './host';
 
 export interface CallContext {
@@ -106,5 +107,20 @@ export const handlers: Handlers = {
     return result;
   },
   'audit.recent': (ctx, input) => ({ records: recentAudit(ctx.host.clinic.db, input.limit) }),
+
+  'anchor.status': (ctx) => ctx.host.clinic.anchoring.status(),
+  'anchor.sealNow': (ctx) => {
+    const sealed = ctx.host.clinic.anchoring.sealNow();
+    if (sealed) ctx.host.emit('anchor.changed', {});
+    return { treeSize: sealed?.treeSize ?? null };
+  },
+  'anchor.receipt': (ctx, input) => {
+    const receipt = ctx.host.clinic.entryReceipt(sessionOf(ctx).user.id, input.entryId);
+    return { receipt: receipt as unknown as Record<string, unknown>, fileName: `sijill-receipt-${input.entryId}.json` };
+  },
+  'anchor.verifyReceipt': (_ctx, input) => {
+    const r = verifyReceipt(input.receipt);
+    return { ok: r.ok, checks: r.checks, summary: r.summary ?? null };
+  },
 };
 

@@ -71,6 +71,7 @@ export class Host {
         null,
       );
       this.#clinic = await Clinic.open(store);
+      this.#startBackgroundWork(this.#clinic);
     });
     this.emit('host.state', { state: this.state });
   }
@@ -85,8 +86,14 @@ export class Host {
         throw storeErrorToApi(err);
       }
       this.#clinic = await Clinic.open(store);
+      this.#startBackgroundWork(this.#clinic);
     });
     this.emit('host.state', { state: this.state });
+  }
+
+  /** Checkpoint sealing and anchoring run while the host serves; the CLI's one-shot commands skip them. */
+  #startBackgroundWork(clinic: Clinic): void {
+    clinic.anchoring.start({ onChange: () => this.emit('anchor.changed', {}) });
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,7 @@ const dataDir = i >= 0 ? process.argv[i + 1] : undefined;
 if (!dataDir) throw new Error('--data-dir is required');
 const host = new Host(dataDir);
 if (process.argv.includes('--demo')) await prepareDemo(host, (line) => console.log(line));
+// (The demo's local EVM stops with this process.)
 else if (isInitialized(dataDir) && process.env.SIJILL_PASSPHRASE) await host.unlock(process.env.SIJILL_PASSPHRASE);
 
 parentPort.on('message', (e) => {

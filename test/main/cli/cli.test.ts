@@ -1,7 +1,7 @@
 // The sijill CLI as a user runs it: separate processes, secrets from the
 // environment, exit codes that scripts can rely on.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -136,6 +136,45 @@ describe('sijill CLI', () => {
     expect(createHash('sha256').update(readFileSync(join(dir, 'sijill.db'))).digest('hex')).toBe(dbBefore);
     expect(sijill(['stats', '--data-dir', dir, '--json'], { SIJILL_PASSPHRASE: 'a brand new passphrase' }).code).toBe(0);
     expect(sijill(['stats', '--data-dir', dir, '--json']).code).toBe(4);
+  });
+
+  it('anchor seal, receipt and verify: a receipt verifies offline, a tampered one does not', async () => {
+    expect(sijill(['anchor', 'seal', '--data-dir', dataDir]).stdout).toMatch(/Sealed a checkpoint at tree size \d+/);
+    const store = await openDataDir(dataDir, PASS);
+    const { id } = store.db.prepare("SELECT id FROM entries WHERE kind = 'vitals' LIMIT 1").get() as { id: string };
+    store.db.close();
+    const file = join(root, 'receipt.json');
+    const r = sijill(['receipt', id, '--data-dir', dataDir, '--out', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/not anchored yet/);
+    const ok = sijill(['verify', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/PASS  inclusion/);
+    const receipt = JSON.parse(readFileSync(file, 'utf8'));
+    receipt.leaf.contentHash = (receipt.leaf.contentHash[0] === 'a' ? 'b' : 'a') + receipt.leaf.contentHash.slice(1);
+    writeFileSync(join(root, 'bad.json'), JSON.stringify(receipt));
+    const bad = sijill(['verify', join(root, 'bad.json')]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toMatch(/NOT valid/);
+    const stats = JSON.parse(sijill(['stats', '--data-dir', dataDir, '--json']).stdout);
+    expect(stats).toMatchObject({ checkpoints: 1, anchored: 0, pendingAnchors: 0 });
+    expect(stats.leaves).toBe(stats.entries + stats.auditRecords);
+    const status = JSON.parse(sijill(['anchor', 'status', '--data-dir', dataDir, '--json']).stdout);
+    expect(status).toMatchObject({ ledgerConfigured: false, checkpoints: 1 });
+  });
+
+  it('verify-store exits non-zero and names the entry changed after it was anchored', async () => {
+    const dir = join(root, 'verify-store');
+    cpSync(dataDir, dir, { recursive: true });
+    expect(sijill(['verify-store', '--data-dir', dir]).code).toBe(0);
+    const store = await openDataDir(dir, PASS);
+    const { id } = store.db.prepare("SELECT id FROM entries WHERE kind = 'note' LIMIT 1").get() as { id: string };
+    store.db.exec('DROP TRIGGER entries_no_update');
+    store.db.prepare("UPDATE entries SET canonical = replace(canonical, '\"text\":\"', '\"text\":\"X') WHERE id = ?").run(id);
+    store.db.close();
+    const r = sijill(['verify-store', '--data-dir', dir]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`entry ${id}`);
   });
 
   it('unknown commands and missing flags exit 2 with usage', () => {
