@@ -149,7 +149,7 @@ describe('sijill CLI', () => {
     expect(r.stdout).toMatch(/not anchored yet/);
     const ok = sijill(['verify', file]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/PASS  inclusion/);
+    expect(ok.stdout).toMatch(/PASS {2}inclusion/);
     const receipt = JSON.parse(readFileSync(file, 'utf8'));
     receipt.leaf.contentHash = (receipt.leaf.contentHash[0] === 'a' ? 'b' : 'a') + receipt.leaf.contentHash.slice(1);
     writeFileSync(join(root, 'bad.json'), JSON.stringify(receipt));
