@@ -10,6 +10,7 @@ import { Clinic } from '../host/clinic';
 import { CliError, readSecret } from './prompt';
 import { serveCommand } from './serve';
 import { seedDemo } from '../host/demo/seed';
+import { decodeCommand } from './device-commands';
 import { anchorConfigureCommand, anchorStatusCommand, verifyCommand, verifyStoreCommand, writeReceipt } from './anchor-commands';
 
 const USAGE = `Usage: sijill <command> [options]
@@ -36,6 +37,8 @@ const USAGE = `Usage: sijill <command> [options]
                          verify a receipt offline (and against the ledger); exit 0 only if all holds
   verify-store --data-dir DIR [--json]
                          recompute every leaf from the stored records; names the first that changed
+  device decode --protocol astm|hl7|cms50d|nonin|masimo|ecg FILE
+                         decode a device capture: JSON lines on stdout, errors with byte offsets on stderr
   anchor status --data-dir DIR [--json]
                          the anchoring queue: checkpoints, pending, last anchor
   anchor seal --data-dir DIR
@@ -95,6 +98,19 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     if (!file || file.startsWith('--')) throw new CliError(`verify needs a receipt file.\n\n${USAGE}`, 2);
     const o = parse(args, { key: { type: 'string' }, ledger: { type: 'string' }, json: { type: 'boolean' } });
     return verifyCommand(file, { key: o.key, ledger: o.ledger, json: o.json });
+  },
+
+  async device([sub, ...args]) {
+    if (sub === 'decode') {
+      let parsed;
+      try {
+        parsed = parseArgs({ args, options: { protocol: { type: 'string' } }, strict: true, allowPositionals: true });
+      } catch (err) {
+        throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
+      }
+      return decodeCommand(parsed.values.protocol, parsed.positionals[0]);
+    }
+    throw new CliError(`Unknown command "device ${sub ?? ''}".\n\n${USAGE}`, 2);
   },
 
   async 'verify-store'(args) {

@@ -177,6 +177,20 @@ describe('sijill CLI', () => {
     expect(r.stderr).toContain(`entry ${id}`);
   });
 
+  it('device decode prints one JSON object per item, and errors with byte offsets', () => {
+    const capture = resolve(__dirname, '../../../../shared/fixtures/astm/senaite/cobas_c111.txt');
+    const ok = sijill(['device', 'decode', '--protocol', 'astm', capture]);
+    expect(ok.code).toBe(0);
+    const items = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; value?: unknown; unit?: string });
+    expect(items.find((i) => i.kind === 'numeric')).toMatchObject({ value: 40.13, unit: 'g/L' });
+    const bad = join(root, 'garbage.bin');
+    writeFileSync(bad, Buffer.from('noise\x02unterminated'));
+    const r = sijill(['device', 'decode', '--protocol', 'astm', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/byte \d+: /);
+    expect(sijill(['device', 'decode', '--protocol', 'morse', bad]).code).toBe(2);
+  });
+
   it('unknown commands and missing flags exit 2 with usage', () => {
     expect(sijill(['frobnicate']).code).toBe(2);
     const r = sijill(['stats']);
