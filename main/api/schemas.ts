@@ -163,7 +163,48 @@ export const ClinicalNote = z
   .strict();
 export type ClinicalNote = z.infer<typeof ClinicalNote>;
 
-export const ENTRY_KINDS = ['vitals', 'note', 'encounter'] as const;
+export const ObservationCode = z.object({
+  system: z.enum(['LOINC', 'MDC', 'local']),
+  code: z.string().min(1).max(64),
+  display: z.string().max(200).optional(),
+});
+
+/** A numeric reading from a bedside device (SpO2, pulse…), recorded by the device bridge. */
+export const DeviceReading = z
+  .object({
+    code: ObservationCode,
+    altCodes: z.array(ObservationCode).max(8).optional(),
+    value: z.number().finite(),
+    unit: z.string().max(32).nullable(),
+    observedAt: z.string(),
+    device: z.object({ profile: z.string(), connectionId: z.string(), label: z.string() }),
+    /** True when outside the profile's alert limits; such values are always recorded. */
+    abnormal: z.boolean(),
+  })
+  .strict();
+export type DeviceReading = z.infer<typeof DeviceReading>;
+
+/** A laboratory result from an analyzer (ASTM or HL7), matched to the patient. */
+export const LabResult = z
+  .object({
+    code: ObservationCode,
+    altCodes: z.array(ObservationCode).max(8).optional(),
+    testId: z.array(z.string()).max(8).optional(),
+    value: z.union([z.number().finite(), z.string().max(500)]),
+    comparator: z.string().max(2).optional(),
+    unit: z.string().max(32).nullable(),
+    referenceRange: z.string().max(64).nullable(),
+    abnormalFlag: z.string().max(8).nullable(),
+    status: z.string().max(8).nullable(),
+    observedAt: z.string().nullable(),
+    sampleId: z.string().max(64).nullable(),
+    analyzer: z.string().max(200),
+    comments: z.array(z.string().max(500)).max(20).optional(),
+  })
+  .strict();
+export type LabResult = z.infer<typeof LabResult>;
+
+export const ENTRY_KINDS = ['vitals', 'note', 'encounter', 'device-reading', 'lab-result'] as const;
 export const EntryKind = z.enum(ENTRY_KINDS);
 export type EntryKind = z.infer<typeof EntryKind>;
 

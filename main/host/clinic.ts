@@ -4,7 +4,9 @@
 import {
   ApiError,
   ClinicalNote,
+  DeviceReading,
   Encounter,
+  LabResult,
   VitalSigns,
   type Entry,
   type EntryKind,
@@ -33,6 +35,8 @@ const BODY_SCHEMAS: Record<EntryKind, z.ZodType<Record<string, unknown>>> = {
   vitals: VitalSigns as unknown as z.ZodType<Record<string, unknown>>,
   note: ClinicalNote,
   encounter: Encounter as unknown as z.ZodType<Record<string, unknown>>,
+  'device-reading': DeviceReading as unknown as z.ZodType<Record<string, unknown>>,
+  'lab-result': LabResult as unknown as z.ZodType<Record<string, unknown>>,
 };
 
 export class Clinic {

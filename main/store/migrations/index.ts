@@ -3,7 +3,8 @@
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-merkle-log';
 import { migration0003 } from './0003-anchor-outbox';
+import { migration0004 } from './0004-devices';
 import type { Migration } from './types';
 
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 export type { Migration };
