@@ -22,13 +22,20 @@ export const migration0004: Migration = {
       CREATE TABLE raw_bytes (
         connection_id TEXT NOT NULL,
         seq           INTEGER NOT NULL,
-        direction     TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        direction     TEXT NOT NULL CHECK (direction IN ('in', 'out', 'open', 'close')),
         at            INTEGER NOT NULL,
         data          BLOB NOT NULL,
         PRIMARY KEY (connection_id, seq)
       ) STRICT, WITHOUT ROWID;
       CREATE TRIGGER raw_bytes_no_update BEFORE UPDATE ON raw_bytes
         BEGIN SELECT RAISE(ABORT, 'the raw byte log is append-only'); END;
+
+      -- Messages already stored (ASTM message, HL7 MSH-10): a retransmission is acknowledged, not stored twice.
+      CREATE TABLE device_messages (
+        idempotency_key TEXT PRIMARY KEY,
+        connection_id   TEXT NOT NULL,
+        stored_at       TEXT NOT NULL
+      ) STRICT;
 
       CREATE TABLE recordings (
         id            TEXT PRIMARY KEY,
