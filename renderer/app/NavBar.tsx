@@ -21,6 +21,12 @@ export function NavBar({ route, showAdmin }: { route: Route; showAdmin: boolean 
           {t('nav.admin')}
         </a>
       )}
+      <a href="#/ledger" data-testid="nav-ledger" aria-current={current(route.screen === 'ledger')}>
+        {t('nav.ledger')}
+      </a>
+      <a href="#/verify" data-testid="nav-verify" aria-current={current(route.screen === 'verify')}>
+        {t('nav.verify')}
+      </a>
     </nav>
   );
 }

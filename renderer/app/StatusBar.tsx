@@ -1,5 +1,6 @@
 // Always on screen: is the host reachable, is the database open, which clinic,
 // who is logged in; plus the language switch and logout.
+import { AnchorIndicator } from './AnchorIndicator';
 import type { HostStatus } from './useHostStatus';
 import type { SessionInfo } from './useSession';
 import { useI18n } from '../i18n/LanguageContext';
@@ -23,6 +24,10 @@ export function StatusBar({ online, status, session, onLogout }: StatusBarProps)
       <span className="status-bar__item" data-testid="status-database">
         {t('status.database')}: {t(status ? `status.db.${status.state}` : 'status.db.unknown')}
       </span>
+      {session && status?.state === 'ready' && session.permissions.includes('anchor.status') && (
+        // Mounted at login, so the first reading comes with it; a new user gets a new one.
+        <AnchorIndicator key={session.user.id} />
+      )}
       <span className="status-bar__spacer" />
       {session && (
         <span className="status-bar__item" data-testid="status-user">

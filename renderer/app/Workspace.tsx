@@ -2,8 +2,10 @@
 import { useHashRoute } from '../hooks/useHashRoute';
 import { AdminScreen } from '../screens/AdminScreen';
 import { ChartScreen } from '../screens/ChartScreen';
+import { LedgerScreen } from '../screens/LedgerScreen';
 import { PatientListScreen } from '../screens/PatientListScreen';
 import { RegisterScreen } from '../screens/RegisterScreen';
+import { VerifyScreen } from '../screens/VerifyScreen';
 import { NavBar } from './NavBar';
 import type { Route } from './routes';
 import { canAdminister, SessionProvider } from './SessionContext';
@@ -32,5 +34,9 @@ function RoutedScreen({ route, showAdmin }: { route: Route; showAdmin: boolean }
       return <RegisterScreen />;
     case 'admin':
       return showAdmin ? <AdminScreen /> : <PatientListScreen />;
+    case 'ledger':
+      return <LedgerScreen />;
+    case 'verify':
+      return <VerifyScreen />;
   }
 }

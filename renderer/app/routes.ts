@@ -1,6 +1,11 @@
-// Hash routes: #/patients, #/patients/:id, #/register, #/admin.
+// Hash routes: #/patients, #/patients/:id, #/register, #/admin, #/ledger, #/verify.
 export type Route =
-  { screen: 'patients' } | { screen: 'chart'; patientId: string } | { screen: 'register' } | { screen: 'admin' };
+  | { screen: 'patients' }
+  | { screen: 'chart'; patientId: string }
+  | { screen: 'register' }
+  | { screen: 'admin' }
+  | { screen: 'ledger' }
+  | { screen: 'verify' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -15,6 +20,8 @@ export function parseRoute(hash: string): Route {
   }
   if (first === 'register' && parts.length === 1) return { screen: 'register' };
   if (first === 'admin' && parts.length === 1) return { screen: 'admin' };
+  if (first === 'ledger' && parts.length === 1) return { screen: 'ledger' };
+  if (first === 'verify' && parts.length === 1) return { screen: 'verify' };
   return { screen: 'patients' };
 }
 
@@ -28,5 +35,9 @@ export function routeHash(route: Route): string {
       return '#/register';
     case 'admin':
       return '#/admin';
+    case 'ledger':
+      return '#/ledger';
+    case 'verify':
+      return '#/verify';
   }
 }

@@ -4,6 +4,7 @@ import type { Entry } from '../../main/api';
 import { useI18n } from '../i18n/LanguageContext';
 import { encounterFormFromBody } from './EncounterForm';
 import { noteFormFromBody } from './NoteForm';
+import { readObservation } from './observation';
 import { readVitals } from './vitals-rows';
 
 export function EntryBody({ entry }: { entry: Entry }) {
@@ -14,7 +15,37 @@ export function EntryBody({ entry }: { entry: Entry }) {
       return <NoteBody body={entry.body} />;
     case 'encounter':
       return <EncounterBody body={entry.body} />;
+    case 'device-reading':
+    case 'lab-result':
+      return <ObservationBody body={entry.body} />;
   }
+}
+
+function ObservationBody({ body }: { body: Entry['body'] }) {
+  const { t } = useI18n();
+  const o = readObservation(body);
+  return (
+    <p className="observation" data-flagged={o.flagged}>
+      <span dir="auto">{o.name}</span>:{' '}
+      <strong dir="ltr">
+        {o.value}
+        {o.unit ? ` ${o.unit}` : ''}
+      </strong>
+      {o.referenceRange && (
+        <span className="observation__range" dir="ltr">
+          {' '}
+          ({o.referenceRange})
+        </span>
+      )}
+      {o.flagged && <strong className="observation__flag"> {t('entry.abnormal')}</strong>}
+      {o.source && (
+        <span className="observation__source" dir="auto">
+          {' '}
+          — {o.source}
+        </span>
+      )}
+    </p>
+  );
 }
 
 function VitalsSummary({ body }: { body: Entry['body'] }) {

@@ -1,4 +1,5 @@
 import type { Entry } from '../../main/api';
+import { useCurrentSession } from '../app/SessionContext';
 import { useI18n } from '../i18n/LanguageContext';
 import { TimelineEntry } from './TimelineEntry';
 import { newestFirst } from './entries';
@@ -6,6 +7,7 @@ import { newestFirst } from './entries';
 /** Every entry of the chart, newest first, amended ones included. */
 export function Timeline({ entries, onAmend }: { entries: readonly Entry[]; onAmend: (entry: Entry) => void }) {
   const { t } = useI18n();
+  const canReceipt = useCurrentSession().permissions.includes('anchor.receipt');
   const entriesById = new Map(entries.map((e) => [e.id, e]));
   return (
     <section className="card" aria-labelledby="timeline-title">
@@ -15,7 +17,13 @@ export function Timeline({ entries, onAmend }: { entries: readonly Entry[]; onAm
       ) : (
         <ol className="timeline">
           {newestFirst(entries).map((entry) => (
-            <TimelineEntry key={entry.id} entry={entry} entriesById={entriesById} onAmend={onAmend} />
+            <TimelineEntry
+              key={entry.id}
+              entry={entry}
+              entriesById={entriesById}
+              onAmend={onAmend}
+              canReceipt={canReceipt}
+            />
           ))}
         </ol>
       )}

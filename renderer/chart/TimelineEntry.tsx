@@ -4,18 +4,22 @@ import type { Entry } from '../../main/api';
 import { formatDateTime } from '../format/dates';
 import { useI18n } from '../i18n/LanguageContext';
 import { EntryBody } from './EntryBody';
+import { EntryReceipt } from './EntryReceipt';
 import { entryElementId, showEntry } from './entry-links';
-import { isSuperseded } from './entries';
+import { isAmendable, isSuperseded } from './entries';
 
 interface TimelineEntryProps {
   entry: Entry;
   entriesById: ReadonlyMap<string, Entry>;
   onAmend: (entry: Entry) => void;
+  /** The user may ask for receipts ('anchor.receipt'). */
+  canReceipt: boolean;
 }
 
-export function TimelineEntry({ entry, entriesById, onAmend }: TimelineEntryProps) {
+export function TimelineEntry({ entry, entriesById, onAmend, canReceipt }: TimelineEntryProps) {
   const { t, tx, locale } = useI18n();
   const superseded = isSuperseded(entry);
+  const amendable = !superseded && isAmendable(entry.kind);
   return (
     <li
       className={superseded ? 'entry entry--superseded' : 'entry'}
@@ -45,10 +49,15 @@ export function TimelineEntry({ entry, entriesById, onAmend }: TimelineEntryProp
         )}
       </div>
       {superseded && <AmendedBy ids={entry.amendedBy} entriesById={entriesById} />}
-      {!superseded && (
-        <button type="button" className="button button--small" data-testid="entry-amend" onClick={() => onAmend(entry)}>
-          {t('entry.amend')}
-        </button>
+      {(amendable || canReceipt) && (
+        <div className="entry__actions">
+          {amendable && (
+            <button type="button" className="button button--small" data-testid="entry-amend" onClick={() => onAmend(entry)}>
+              {t('entry.amend')}
+            </button>
+          )}
+          {canReceipt && <EntryReceipt entry={entry} />}
+        </div>
       )}
     </li>
   );

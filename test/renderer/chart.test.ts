@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../main/api';
-import { isSuperseded, newestFirst } from '../../renderer/chart/entries';
+import { isAmendable, isSuperseded, newestFirst } from '../../renderer/chart/entries';
+import { readObservation } from '../../renderer/chart/observation';
 import { readVitals, vitalsRows } from '../../renderer/chart/vitals-rows';
 
 function entry(id: string, over: Partial<Entry>): Entry {
@@ -61,5 +62,49 @@ describe('timeline order', () => {
   it('lists every entry, amended ones included, newest first', () => {
     expect(newestFirst([original, later, note, amendment]).map((e) => e.id)).toEqual(['e4', 'e3', 'e2', 'e1']);
     expect([original, amendment].map(isSuperseded)).toEqual([true, false]);
+  });
+});
+
+describe('device readings and lab results', () => {
+  it('show what was measured, the value with its unit, the flag and the source', () => {
+    expect(
+      readObservation({
+        code: { system: 'MDC', code: '150456', display: 'SpO2' },
+        value: 86,
+        unit: '%',
+        observedAt: '2025-03-01T08:00:00Z',
+        device: { profile: 'cms50d', connectionId: 'c1', label: 'Bed 3 oximeter' },
+        abnormal: true,
+      }),
+    ).toEqual({ name: 'SpO2', value: '86', unit: '%', flagged: true, source: 'Bed 3 oximeter', referenceRange: null });
+    const lab = readObservation({
+      code: { system: 'LOINC', code: '2345-7' },
+      value: 5.4,
+      comparator: '<',
+      unit: 'mmol/L',
+      referenceRange: '3.9-5.5',
+      abnormalFlag: 'N',
+      analyzer: 'Mindray BS-240',
+    });
+    expect(lab).toEqual({
+      name: 'LOINC 2345-7',
+      value: '<5.4',
+      unit: 'mmol/L',
+      flagged: false,
+      source: 'Mindray BS-240',
+      referenceRange: '3.9-5.5',
+    });
+    expect(readObservation({ value: 'positive', abnormalFlag: 'A' })).toMatchObject({ name: '—', value: 'positive', flagged: true });
+    expect(readObservation({})).toMatchObject({ name: '—', value: '—', unit: null, flagged: false, source: null });
+  });
+
+  it('are not amended with a form: only what a person records is', () => {
+    expect(['vitals', 'note', 'encounter', 'device-reading', 'lab-result'].map((k) => isAmendable(k as Entry['kind']))).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

@@ -4,11 +4,14 @@ import { ageAt } from '../../renderer/format/age';
 import { fullName } from '../../renderer/format/names';
 
 describe('hash routes', () => {
-  it('reads the four screens and falls back to the patient list', () => {
+  it('reads the six screens and falls back to the patient list', () => {
     expect(parseRoute('#/patients')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/p%2F1')).toEqual({ screen: 'chart', patientId: 'p/1' });
     expect(parseRoute('#/register')).toEqual({ screen: 'register' });
     expect(parseRoute('#/admin')).toEqual({ screen: 'admin' });
+    expect(parseRoute('#/ledger')).toEqual({ screen: 'ledger' });
+    expect(parseRoute('#/verify')).toEqual({ screen: 'verify' });
+    expect(parseRoute('#/verify/extra')).toEqual({ screen: 'patients' });
     expect(parseRoute('')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/a/b')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/%E0%A4%A')).toEqual({ screen: 'patients' });
@@ -20,6 +23,8 @@ describe('hash routes', () => {
       { screen: 'chart', patientId: 'id with/slash' },
       { screen: 'register' },
       { screen: 'admin' },
+      { screen: 'ledger' },
+      { screen: 'verify' },
     ] as const) {
       expect(parseRoute(routeHash(route))).toEqual(route);
     }
