@@ -1,6 +1,6 @@
 // The permission matrix: the one place that says which role may do what. The host
 // checks it before every API method; a method missing here does not compile.
-import type { Method, Role } from '../api';
+import type { EventName, Method, Role } from '../api';
 
 type Who = 'public' | readonly Role[];
 
@@ -35,7 +35,37 @@ export const methodPermissions: Record<Method, Who> = {
   // A receipt carries the entry itself: those who may read entries.
   'anchor.receipt': ['administrator', 'doctor', 'nurse', 'lab_technician'],
   'anchor.verifyReceipt': ALL,
+  // Device set-up is the device technician's job; clinicians see devices and their data.
+  'devices.profiles': ['administrator', 'device_technician', 'doctor', 'nurse'],
+  'devices.ports': ['administrator', 'device_technician'],
+  'devices.list': ['administrator', 'device_technician', 'doctor', 'nurse', 'lab_technician'],
+  'devices.connect': ['administrator', 'device_technician'],
+  'devices.disconnect': ['administrator', 'device_technician'],
+  'devices.attach': ['administrator', 'device_technician', 'doctor', 'nurse'],
+  'lab.inbox': ['administrator', 'lab_technician', 'doctor'],
+  'lab.reconcile': ['administrator', 'lab_technician', 'doctor'],
+  'patients.recordings': ['administrator', 'doctor', 'nurse'],
+  'recordings.samples': ['administrator', 'doctor', 'nurse'],
 };
+
+/**
+ * Who receives each pushed event. Most carry only ids; live device data carries
+ * patient values, so it goes only to those who may read clinical entries.
+ */
+export const eventPermissions: Record<EventName, Who> = {
+  'host.state': 'public',
+  'patient.changed': ALL,
+  'entry.recorded': ALL,
+  'anchor.changed': ALL,
+  'device.state': ALL,
+  'device.live': ['administrator', 'doctor', 'nurse', 'device_technician'],
+  'lab.inbox': ['administrator', 'lab_technician', 'doctor'],
+};
+
+export function mayReceive(role: Role | null, event: EventName): boolean {
+  const who = eventPermissions[event];
+  return who === 'public' || (role !== null && who.includes(role));
+}
 
 /** Capabilities that refine what a method returns or allows, beyond calling it. */
 export const capabilityPermissions = {

@@ -5,6 +5,12 @@
 import { z } from 'zod';
 import {
   AnchorStatus,
+  DeviceConnection,
+  DeviceProfileSummary,
+  LabInboxItem,
+  LiveNumeric,
+  RecordingSummary,
+  SerialPortInfo,
   AuditRecord,
   AuditVerification,
   ClinicalNote,
@@ -164,6 +170,49 @@ export const contract = {
     input: z.object({ receipt: z.unknown() }).strict(),
     output: ReceiptVerification,
   },
+
+  // ---- Devices (serial/USB-serial bedside devices and lab analyzers) ----
+  'devices.profiles': { public: false, input: empty, output: z.object({ profiles: z.array(DeviceProfileSummary) }) },
+  'devices.ports': { public: false, input: empty, output: z.object({ ports: z.array(SerialPortInfo) }) },
+  'devices.list': { public: false, input: empty, output: z.object({ connections: z.array(DeviceConnection) }) },
+  'devices.connect': {
+    public: false,
+    input: z
+      .object({
+        profileId: z.string().min(1).max(64),
+        path: z.string().trim().min(1, 'Choose a port').max(300),
+        label: z.string().trim().max(100).optional(),
+        patientId: Id.nullable().optional(),
+      })
+      .strict(),
+    output: DeviceConnection,
+  },
+  'devices.disconnect': { public: false, input: z.object({ connectionId: Id }).strict(), output: DeviceConnection },
+  /** Attach a bedside device to a patient (or detach with null): its readings then go into that chart. */
+  'devices.attach': { public: false, input: z.object({ connectionId: Id, patientId: Id.nullable() }).strict(), output: DeviceConnection },
+  'lab.inbox': {
+    public: false,
+    input: z.object({ status: z.enum(['pending', 'matched', 'all']).default('pending') }).strict(),
+    output: z.object({ items: z.array(LabInboxItem) }),
+  },
+  /** File an unmatched lab result under a patient: its results become signed lab-result entries. */
+  'lab.reconcile': {
+    public: false,
+    input: z.object({ inboxId: Id, patientId: Id }).strict(),
+    output: z.object({ entries: z.number().int() }),
+  },
+  'patients.recordings': {
+    public: false,
+    input: z.object({ patientId: Id }).strict(),
+    output: z.object({ recordings: z.array(RecordingSummary) }),
+  },
+  'recordings.samples': {
+    public: false,
+    input: z.object({ recordingId: Id, fromSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(600).default(60) }).strict(),
+    output: z.object({
+      chunks: z.array(z.object({ seq: z.number().int(), t0: z.number(), sampleRate: z.number(), samples: z.array(z.number()) })),
+    }),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -180,6 +229,15 @@ export const events = {
   'entry.recorded': z.object({ patientId: Id, entryId: Id }),
   'host.state': z.object({ state: HostState }),
   'anchor.changed': z.object({}),
+  'device.state': z.object({ connectionId: Id }),
+  /** Live data of a connection, pushed as it arrives (waveform samples batched ~4 times a second). */
+  'device.live': z.object({
+    connectionId: Id,
+    patientId: Id.nullable(),
+    numerics: z.array(LiveNumeric),
+    waveform: z.object({ code: z.string(), label: z.string(), sampleRate: z.number(), samples: z.array(z.number()) }).nullable(),
+  }),
+  'lab.inbox': z.object({}),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -318,3 +318,69 @@ export const ReceiptVerification = z.object({
     .nullable(),
 });
 export type ReceiptVerification = z.infer<typeof ReceiptVerification>;
+
+// ---- Devices ----
+
+export const DeviceProfileSummary = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  protocol: z.string(),
+  kind: z.enum(['bedside', 'lab']),
+  line: z.string(),
+});
+export type DeviceProfileSummary = z.infer<typeof DeviceProfileSummary>;
+
+export const SerialPortInfo = z.object({
+  path: z.string(),
+  manufacturer: z.string().nullable(),
+  serialNumber: z.string().nullable(),
+});
+export type SerialPortInfo = z.infer<typeof SerialPortInfo>;
+
+export const DEVICE_STATES = ['stopped', 'connecting', 'negotiating', 'connected', 'lost'] as const;
+
+export const DeviceConnection = z.object({
+  id: z.string(),
+  profileId: z.string(),
+  profileName: z.string(),
+  kind: z.enum(['bedside', 'lab']),
+  path: z.string(),
+  label: z.string(),
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  enabled: z.boolean(),
+  state: z.enum(DEVICE_STATES),
+  stateReason: z.string().nullable(),
+  lastDataAt: z.string().nullable(),
+  reconnects: z.number().int(),
+  errorCounts: z.record(z.string(), z.number().int()),
+  itemsStored: z.number().int(),
+});
+export type DeviceConnection = z.infer<typeof DeviceConnection>;
+
+export const LiveNumeric = z.object({ code: z.string(), label: z.string(), value: z.number(), unit: z.string().nullable(), abnormal: z.boolean() });
+export type LiveNumeric = z.infer<typeof LiveNumeric>;
+
+export const LabInboxItem = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  analyzer: z.string(),
+  sampleId: z.string().nullable(),
+  patientIds: z.array(z.string()),
+  results: z.array(
+    z.object({ test: z.string(), value: z.union([z.number(), z.string()]), unit: z.string().nullable(), abnormalFlag: z.string().nullable() }),
+  ),
+  status: z.enum(['pending', 'matched']),
+  patientId: z.string().nullable(),
+});
+export type LabInboxItem = z.infer<typeof LabInboxItem>;
+
+export const RecordingSummary = z.object({
+  id: z.string(),
+  code: z.string(),
+  sampleRate: z.number(),
+  startedAt: z.string(),
+  chunks: z.number().int(),
+  connectionId: z.string(),
+});
+export type RecordingSummary = z.infer<typeof RecordingSummary>;

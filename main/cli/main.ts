@@ -10,7 +10,7 @@ import { Clinic } from '../host/clinic';
 import { CliError, readSecret } from './prompt';
 import { serveCommand } from './serve';
 import { seedDemo } from '../host/demo/seed';
-import { decodeCommand } from './device-commands';
+import { decodeCommand, replayCommand, simulateCommand } from './device-commands';
 import { anchorConfigureCommand, anchorStatusCommand, verifyCommand, verifyStoreCommand, writeReceipt } from './anchor-commands';
 
 const USAGE = `Usage: sijill <command> [options]
@@ -39,6 +39,10 @@ const USAGE = `Usage: sijill <command> [options]
                          recompute every leaf from the stored records; names the first that changed
   device decode --protocol astm|hl7|cms50d|nonin|masimo|ecg FILE
                          decode a device capture: JSON lines on stdout, errors with byte offsets on stderr
+  device replay --data-dir DIR --connection ID
+                         decode a connection's raw byte log again (JSON lines, like decode)
+  simulate cms50d|nonin|masimo|astm|hl7|ecg --pty [--wfdb HEADER.hea] [--speed N]
+                         run a simulated device on a pty pair (socat) and print the path to open
   anchor status --data-dir DIR [--json]
                          the anchoring queue: checkpoints, pending, last anchor
   anchor seal --data-dir DIR
@@ -110,7 +114,22 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
       }
       return decodeCommand(parsed.values.protocol, parsed.positionals[0]);
     }
+    if (sub === 'replay') {
+      const o = parse(args, { connection: { type: 'string' } });
+      const connection = requireOpt(o.connection, 'connection');
+      return withClinic(requireOpt(o['data-dir'], 'data-dir'), (clinic) => replayCommand(clinic, connection));
+    }
     throw new CliError(`Unknown command "device ${sub ?? ''}".\n\n${USAGE}`, 2);
+  },
+
+  async simulate([protocol, ...args]) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, options: { pty: { type: 'boolean' }, wfdb: { type: 'string' }, speed: { type: 'string' } }, strict: true });
+    } catch (err) {
+      throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
+    }
+    return simulateCommand(protocol, parsed.values);
   },
 
   async 'verify-store'(args) {

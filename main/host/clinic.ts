@@ -13,8 +13,14 @@ import {
   type PatientChart,
   type PatientRegistration,
   type PatientSummary,
+  type EventName,
+  type EventPayload,
+  type LabInboxItem,
+  type RecordingSummary,
   type Stats,
 } from '../api';
+import { DeviceService } from './devices/device-service';
+import { getInboxItem, getRecording, listInbox, listRecordings, readChunks, resolveInboxItem } from '../store/repositories/devices';
 import { appendAudit, auditCount } from '../access/audit-log';
 import { hasCapability } from '../access/permissions';
 import { countUsers, userSigningKey, type UserRow } from '../access/users';
@@ -45,6 +51,8 @@ export class Clinic {
   readonly clinicName: string;
   readonly deviceId: string;
   readonly anchoring: Anchoring;
+  readonly devices: DeviceService;
+  #emit: <E extends EventName>(event: E, data: EventPayload<E>) => void = () => {};
 
   private constructor(store: OpenStore) {
     this.store = store;
@@ -52,6 +60,16 @@ export class Clinic {
     this.deviceId = requireMeta(store.db, 'device.id');
     this.charts = new ChartStore(store.db, this.deviceId);
     this.anchoring = new Anchoring(store.db, store.dataKey, { log: (m) => console.error(m) });
+    this.devices = new DeviceService(this, {
+      live: (d) => this.#emit('device.live', d),
+      state: (connectionId) => this.#emit('device.state', { connectionId }),
+      inbox: () => this.#emit('lab.inbox', {}),
+    });
+  }
+
+  /** Where the clinic's own events (devices, lab inbox) go: the host forwards them to clients. */
+  onEvent(emit: <E extends EventName>(event: E, data: EventPayload<E>) => void): void {
+    this.#emit = emit;
   }
 
   static async open(store: OpenStore): Promise<Clinic> {
@@ -65,9 +83,71 @@ export class Clinic {
   }
 
   async close(): Promise<void> {
+    await this.devices.stop();
     await this.anchoring.stop();
     await this.charts.close();
     this.store.db.close();
+  }
+
+  // ---- Lab inbox and recordings ----
+
+  labInbox(user: UserRow, status: 'pending' | 'matched' | 'all'): LabInboxItem[] {
+    return this.db.transaction(() => {
+      const rows = listInbox(this.db, status);
+      appendAudit(this.db, { actorId: user.id, action: 'lab.inbox.read', detail: { items: rows.length } });
+      return rows.map((r) => ({
+        id: r.id,
+        receivedAt: r.received_at,
+        analyzer: r.analyzer,
+        sampleId: r.sample_id,
+        patientIds: JSON.parse(r.patient_ids) as string[],
+        results: (JSON.parse(r.results) as LabResult[]).map((b) => ({
+          test: b.code.display ?? b.testId?.filter(Boolean).join(' ') ?? b.code.code,
+          value: b.value,
+          unit: b.unit,
+          abnormalFlag: b.abnormalFlag,
+        })),
+        status: r.status,
+        patientId: r.patient_id,
+      }));
+    })();
+  }
+
+  /** Files an unmatched lab result under a patient: each result becomes a signed lab-result entry. */
+  reconcileLab(user: UserRow, inboxId: string, patientId: string): number {
+    return this.db.transaction(() => {
+      const item = getInboxItem(this.db, inboxId);
+      if (!item) throw new ApiError('NOT_FOUND', 'No lab inbox item with that id.');
+      if (item.status !== 'pending') throw new ApiError('CONFLICT', 'This result was already filed under a patient.');
+      if (!patientExists(this.db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+      const results = (JSON.parse(item.results) as unknown[]).map((r) => LabResult.parse(r));
+      for (const body of results) this.recordEntry(user, patientId, 'lab-result', body);
+      resolveInboxItem(this.db, inboxId, patientId, user.id);
+      appendAudit(this.db, { actorId: user.id, action: 'lab.reconcile', patientId, entityId: inboxId, detail: { results: results.length } });
+      return results.length;
+    })();
+  }
+
+  recordings(user: UserRow, patientId: string): RecordingSummary[] {
+    return this.db.transaction(() => {
+      const rows = listRecordings(this.db, patientId);
+      appendAudit(this.db, { actorId: user.id, action: 'patient.recordings.read', patientId, detail: { recordings: rows.length } });
+      return rows.map((r) => ({ id: r.id, code: r.code, sampleRate: r.sample_rate, startedAt: r.started_at, chunks: r.chunks, connectionId: r.connection_id }));
+    })();
+  }
+
+  recordingSamples(user: UserRow, recordingId: string, fromSeq: number, limit: number) {
+    return this.db.transaction(() => {
+      const rec = getRecording(this.db, recordingId);
+      if (!rec) throw new ApiError('NOT_FOUND', 'No recording with that id.');
+      const chunks = readChunks(this.db, recordingId, fromSeq, limit).map((c) => {
+        const view = new DataView(c.data.buffer, c.data.byteOffset, c.data.byteLength);
+        const samples = Array.from({ length: c.data.byteLength / 2 }, (_, i) => view.getInt16(i * 2, true));
+        return { seq: c.seq, t0: c.t0, sampleRate: c.sample_rate, samples };
+      });
+      appendAudit(this.db, { actorId: user.id, action: 'recording.read', patientId: rec.patient_id, entityId: recordingId, detail: { chunks: chunks.length } });
+      return chunks;
+    })();
   }
 
   // ---- Anchoring ----

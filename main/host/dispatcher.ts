@@ -10,6 +10,7 @@ import {
   RequestMessage,
   type Method,
   type ResponseMessage,
+  type Role,
 } from '../api';
 import { authenticate } from '../access/sessions';
 import { mayCall } from '../access/permissions';
@@ -19,6 +20,7 @@ import type { Host } from './host';
 export interface Caller {
   /** Set after a successful authenticated call; the transport uses it to push events. */
   userId: string | null;
+  role: Role | null;
 }
 
 const zodIssues = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -55,10 +57,14 @@ async function call(host: Host, method: Method, params: unknown, token: string |
     }
     ctx.session = { user, token: token!, expiresAt };
     caller.userId = user.id;
+    caller.role = user.role;
   }
   const handler = handlers[method] as (ctx: CallContext, input: unknown) => unknown;
   const result = await handler(ctx, input.data);
-  if (method === 'auth.logout') caller.userId = null;
+  if (method === 'auth.logout') {
+    caller.userId = null;
+    caller.role = null;
+  }
   const output = spec.output.safeParse(result);
   if (!output.success) throw new Error(`response of ${method} does not match the contract`);
   return output.data;

@@ -118,6 +118,23 @@ export const handlers: Handlers = {
     const receipt = ctx.host.clinic.entryReceipt(sessionOf(ctx).user.id, input.entryId);
     return { receipt: receipt as unknown as Record<string, unknown>, fileName: `sijill-receipt-${input.entryId}.json` };
   },
+  'devices.profiles': (ctx) => ({ profiles: ctx.host.clinic.devices.profiles() }),
+  'devices.ports': async (ctx) => ({ ports: await ctx.host.clinic.devices.ports() }),
+  'devices.list': (ctx) => ({ connections: ctx.host.clinic.devices.list() }),
+  'devices.connect': (ctx, input) => ctx.host.clinic.devices.connect(sessionOf(ctx).user, input),
+  'devices.disconnect': (ctx, input) => ctx.host.clinic.devices.disconnect(sessionOf(ctx).user, input.connectionId),
+  'devices.attach': (ctx, input) => ctx.host.clinic.devices.attach(sessionOf(ctx).user, input.connectionId, input.patientId),
+  'lab.inbox': (ctx, input) => ({ items: ctx.host.clinic.labInbox(sessionOf(ctx).user, input.status) }),
+  'lab.reconcile': (ctx, input) => {
+    const entries = ctx.host.clinic.reconcileLab(sessionOf(ctx).user, input.inboxId, input.patientId);
+    ctx.host.emit('lab.inbox', {});
+    ctx.host.emit('patient.changed', { patientId: input.patientId });
+    return { entries };
+  },
+  'patients.recordings': (ctx, input) => ({ recordings: ctx.host.clinic.recordings(sessionOf(ctx).user, input.patientId) }),
+  'recordings.samples': (ctx, input) => ({
+    chunks: ctx.host.clinic.recordingSamples(sessionOf(ctx).user, input.recordingId, input.fromSeq, input.limit),
+  }),
   'anchor.verifyReceipt': (_ctx, input) => {
     const r = verifyReceipt(input.receipt);
     return { ok: r.ok, checks: r.checks, summary: r.summary ?? null };

@@ -93,7 +93,9 @@ export class Host {
 
   /** Checkpoint sealing and anchoring run while the host serves; the CLI's one-shot commands skip them. */
   #startBackgroundWork(clinic: Clinic): void {
+    clinic.onEvent((event, data) => this.emit(event, data));
     clinic.anchoring.start({ onChange: () => this.emit('anchor.changed', {}) });
+    clinic.devices.startAll().catch((err) => console.error(`devices: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
 // utility process, typed minimally below.)
 import { isInitialized } from '../store/data-dir';
 import { dispatch, type Caller } from './dispatcher';
+import { mayReceive } from '../access/permissions';
 import { Host } from './host';
 import { prepareDemo } from './demo/prepare';
 
@@ -30,9 +31,9 @@ else if (isInitialized(dataDir) && process.env.SIJILL_PASSPHRASE) await host.unl
 parentPort.on('message', (e) => {
   const port = e.ports[0];
   if (!port) return;
-  const caller: Caller = { userId: null };
+  const caller: Caller = { userId: null, role: null };
   host.onEvent((event, data) => {
-    if (caller.userId || event === 'host.state') port.postMessage(JSON.stringify({ type: 'event', event, data }));
+    if (mayReceive(caller.role, event)) port.postMessage(JSON.stringify({ type: 'event', event, data }));
   });
   port.on('message', async (m) => {
     let parsed: unknown;

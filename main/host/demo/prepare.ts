@@ -3,6 +3,7 @@
 import { createUser } from '../../access/users';
 import { initDataDir, isInitialized } from '../../store/data-dir';
 import { deployAnchorContract, startLocalEvm, type LocalEvm } from '../../../anchor-queue';
+import { defaultProfileFor, startSimulator, type CaptureProtocol, type RunningSimulator } from '../../../device-bridge';
 import type { Host } from '../host';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './seed';
 
@@ -65,7 +66,42 @@ export async function prepareDemo(
     evm = null;
   }
   const running = evm;
+  const stopDevices = await startDemoDevices(host, say);
   return async () => {
+    await stopDevices();
     await running?.stop();
+  };
+}
+
+/**
+ * Simulated devices on pty pairs (socat): a pulse oximeter and an ECG front-end
+ * attached to two demo patients, and a lab analyzer whose results wait in the lab
+ * inbox. Earlier runs' demo connections (their ptys are gone) are disconnected first.
+ */
+async function startDemoDevices(host: Host, say: (line: string) => void): Promise<() => Promise<void>> {
+  const clinic = host.clinic;
+  for (const c of clinic.devices.list()) {
+    if (c.enabled && c.label.startsWith('Demo ')) await clinic.devices.disconnect(null, c.id);
+  }
+  const patients = clinic.db.prepare('SELECT id FROM patients ORDER BY mrn LIMIT 2').all() as { id: string }[];
+  const plan: { protocol: CaptureProtocol; label: string; patientId: string | null }[] = [
+    { protocol: 'cms50d', label: 'Demo pulse oximeter (bed 1)', patientId: patients[0]?.id ?? null },
+    { protocol: 'ecg', label: 'Demo ECG (bed 2)', patientId: patients[1]?.id ?? null },
+    { protocol: 'astm', label: 'Demo chemistry analyzer', patientId: null },
+  ];
+  const sims: RunningSimulator[] = [];
+  try {
+    for (const p of plan) {
+      const sim = await startSimulator(p.protocol, { pty: true, ...(p.protocol === 'astm' ? { astm: { messages: 3 } } : {}) });
+      sims.push(sim);
+      await clinic.devices.connect(null, { profileId: defaultProfileFor(p.protocol).id, path: sim.path!, label: p.label, patientId: p.patientId });
+    }
+    say(`Demo devices: ${plan.map((p) => p.label).join(', ')} (simulated on pty pairs).`);
+  } catch (err) {
+    say(`Demo devices not started (${err instanceof Error ? err.message : String(err)}); is socat installed?`);
+  }
+  return async () => {
+    await clinic.devices.stop();
+    await Promise.all(sims.map((s) => s.stop()));
   };
 }

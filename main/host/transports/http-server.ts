@@ -9,6 +9,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_MESSAGE_BYTES, type EventMessage } from '../../api';
 import { dispatch, type Caller } from '../dispatcher';
+import { mayReceive } from '../../access/permissions';
 import type { Host } from '../host';
 
 export const CONTENT_SECURITY_POLICY = [
@@ -114,7 +115,7 @@ export function startHttpServer(options: ServeOptions): Promise<RunningServer> {
   });
 
   wss.on('connection', (ws: WebSocket) => {
-    const caller: Caller = { userId: null };
+    const caller: Caller = { userId: null, role: null };
     clients.set(ws, caller);
     ws.on('message', async (data, isBinary) => {
       let parsed: unknown;
@@ -135,8 +136,8 @@ export function startHttpServer(options: ServeOptions): Promise<RunningServer> {
     const msg: EventMessage = { type: 'event', event, data };
     const text = JSON.stringify(msg);
     for (const [ws, caller] of clients) {
-      // Patient events go only to connections with a logged-in user; state changes to all.
-      if ((caller.userId || event === 'host.state') && ws.readyState === ws.OPEN) ws.send(text);
+      // Each event goes only to connections whose user's role may receive it (permissions.ts).
+      if (mayReceive(caller.role, event) && ws.readyState === ws.OPEN) ws.send(text);
     }
   });
 
