@@ -1,7 +1,15 @@
 import type { Route } from './routes';
+import { useHostData } from '../hooks/useHostData';
+import { useHostEvent } from '../hooks/useHostEvent';
 import { useI18n } from '../i18n/LanguageContext';
 
-export function NavBar({ route, showAdmin }: { route: Route; showAdmin: boolean }) {
+interface NavBarProps {
+  route: Route;
+  showAdmin: boolean;
+  permissions: readonly string[];
+}
+
+export function NavBar({ route, showAdmin, permissions }: NavBarProps) {
   const { t } = useI18n();
   const current = (active: boolean) => (active ? ('page' as const) : undefined);
   return (
@@ -16,6 +24,12 @@ export function NavBar({ route, showAdmin }: { route: Route; showAdmin: boolean 
       <a href="#/register" data-testid="nav-register" aria-current={current(route.screen === 'register')}>
         {t('nav.register')}
       </a>
+      {permissions.includes('devices.list') && (
+        <a href="#/devices" data-testid="nav-devices" aria-current={current(route.screen === 'devices')}>
+          {t('nav.devices')}
+        </a>
+      )}
+      {permissions.includes('lab.inbox') && <LabInboxLink active={route.screen === 'lab-inbox'} />}
       {showAdmin && (
         <a href="#/admin" data-testid="nav-admin" aria-current={current(route.screen === 'admin')}>
           {t('nav.admin')}
@@ -28,5 +42,27 @@ export function NavBar({ route, showAdmin }: { route: Route; showAdmin: boolean 
         {t('nav.verify')}
       </a>
     </nav>
+  );
+}
+
+/** "Lab inbox" with the number of results waiting to be filed, kept fresh by the 'lab.inbox' event. */
+function LabInboxLink({ active }: { active: boolean }) {
+  const { t } = useI18n();
+  const pending = useHostData('lab.inbox', { status: 'pending' });
+  useHostEvent('lab.inbox', pending.reload);
+  const count = pending.data?.items.length ?? 0;
+  return (
+    <a href="#/lab-inbox" data-testid="nav-lab-inbox" aria-current={active ? 'page' : undefined}>
+      {t('nav.labInbox')}
+      {count > 0 && (
+        <span
+          className="nav__count"
+          data-testid="nav-lab-inbox-count"
+          aria-label={t('nav.labInboxPending', { n: count })}
+        >
+          {count}
+        </span>
+      )}
+    </a>
   );
 }

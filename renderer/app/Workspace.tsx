@@ -2,6 +2,8 @@
 import { useHashRoute } from '../hooks/useHashRoute';
 import { AdminScreen } from '../screens/AdminScreen';
 import { ChartScreen } from '../screens/ChartScreen';
+import { DevicesScreen } from '../screens/DevicesScreen';
+import { LabInboxScreen } from '../screens/LabInboxScreen';
 import { LedgerScreen } from '../screens/LedgerScreen';
 import { PatientListScreen } from '../screens/PatientListScreen';
 import { RegisterScreen } from '../screens/RegisterScreen';
@@ -16,15 +18,21 @@ export function Workspace({ session }: { session: SessionInfo }) {
   const showAdmin = canAdminister(session);
   return (
     <SessionProvider session={session}>
-      <NavBar route={route} showAdmin={showAdmin} />
+      <NavBar route={route} showAdmin={showAdmin} permissions={session.permissions} />
       <main className="main">
-        <RoutedScreen route={route} showAdmin={showAdmin} />
+        <RoutedScreen route={route} showAdmin={showAdmin} permissions={session.permissions} />
       </main>
     </SessionProvider>
   );
 }
 
-function RoutedScreen({ route, showAdmin }: { route: Route; showAdmin: boolean }) {
+interface RoutedScreenProps {
+  route: Route;
+  showAdmin: boolean;
+  permissions: readonly string[];
+}
+
+function RoutedScreen({ route, showAdmin, permissions }: RoutedScreenProps) {
   switch (route.screen) {
     case 'patients':
       return <PatientListScreen />;
@@ -38,5 +46,9 @@ function RoutedScreen({ route, showAdmin }: { route: Route; showAdmin: boolean }
       return <LedgerScreen />;
     case 'verify':
       return <VerifyScreen />;
+    case 'devices':
+      return permissions.includes('devices.list') ? <DevicesScreen /> : <PatientListScreen />;
+    case 'lab-inbox':
+      return permissions.includes('lab.inbox') ? <LabInboxScreen /> : <PatientListScreen />;
   }
 }

@@ -1,11 +1,14 @@
-// Hash routes: #/patients, #/patients/:id, #/register, #/admin, #/ledger, #/verify.
+// Hash routes: #/patients, #/patients/:id, #/register, #/admin, #/ledger, #/verify,
+// #/devices, #/lab-inbox.
 export type Route =
   | { screen: 'patients' }
   | { screen: 'chart'; patientId: string }
   | { screen: 'register' }
   | { screen: 'admin' }
   | { screen: 'ledger' }
-  | { screen: 'verify' };
+  | { screen: 'verify' }
+  | { screen: 'devices' }
+  | { screen: 'lab-inbox' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -22,6 +25,8 @@ export function parseRoute(hash: string): Route {
   if (first === 'admin' && parts.length === 1) return { screen: 'admin' };
   if (first === 'ledger' && parts.length === 1) return { screen: 'ledger' };
   if (first === 'verify' && parts.length === 1) return { screen: 'verify' };
+  if (first === 'devices' && parts.length === 1) return { screen: 'devices' };
+  if (first === 'lab-inbox' && parts.length === 1) return { screen: 'lab-inbox' };
   return { screen: 'patients' };
 }
 
@@ -39,5 +44,9 @@ export function routeHash(route: Route): string {
       return '#/ledger';
     case 'verify':
       return '#/verify';
+    case 'devices':
+      return '#/devices';
+    case 'lab-inbox':
+      return '#/lab-inbox';
   }
 }

@@ -2,6 +2,8 @@
 // whatever the schema of their day accepted.
 import type { Entry } from '../../main/api';
 import { useI18n } from '../i18n/LanguageContext';
+import { labFlag } from '../lab/lab-flags';
+import { LabFlag } from '../lab/LabFlag';
 import { encounterFormFromBody } from './EncounterForm';
 import { noteFormFromBody } from './NoteForm';
 import { readObservation } from './observation';
@@ -17,27 +19,35 @@ export function EntryBody({ entry }: { entry: Entry }) {
       return <EncounterBody body={entry.body} />;
     case 'device-reading':
     case 'lab-result':
-      return <ObservationBody body={entry.body} />;
+      return <ObservationBody body={entry.body} kind={entry.kind} />;
   }
 }
 
-function ObservationBody({ body }: { body: Entry['body'] }) {
+function ObservationBody({ body, kind }: { body: Entry['body']; kind: Entry['kind'] }) {
   const { t } = useI18n();
   const o = readObservation(body);
+  const flag = kind === 'lab-result' ? labFlag(body.abnormalFlag) : null;
   return (
-    <p className="observation" data-flagged={o.flagged}>
+    <p className={o.flagged ? 'observation observation--abnormal' : 'observation'} data-flagged={o.flagged}>
       <span dir="auto">{o.name}</span>:{' '}
-      <strong dir="ltr">
+      <strong className="observation__value" dir="ltr">
         {o.value}
         {o.unit ? ` ${o.unit}` : ''}
       </strong>
       {o.referenceRange && (
-        <span className="observation__range" dir="ltr">
+        <span className="observation__range">
           {' '}
-          ({o.referenceRange})
+          ({t('entry.referenceRange')} <span dir="ltr">{o.referenceRange}</span>)
         </span>
       )}
-      {o.flagged && <strong className="observation__flag"> {t('entry.abnormal')}</strong>}
+      {flag?.code ? (
+        <>
+          {' '}
+          <LabFlag flag={flag} />
+        </>
+      ) : (
+        o.flagged && <strong className="observation__flag"> {t('entry.abnormal')}</strong>
+      )}
       {o.source && (
         <span className="observation__source" dir="auto">
           {' '}

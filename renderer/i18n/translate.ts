@@ -58,3 +58,9 @@ export function applyLanguage(root: HTMLElement, lang: Language): void {
 export function intlLocale(lang: Language): string {
   return lang === 'ar' ? 'ar-IQ-u-nu-latn' : 'en-GB';
 }
+
+/** A text to show, decided by pure code and translated when drawn: a key and its placeholders. */
+export interface Text {
+  key: MessageKey;
+  vars?: Vars;
+}

@@ -1,14 +1,19 @@
-// A patient's chart: who they are, allergies and lists, vitals, the full timeline,
-// and the forms that add to it. Refreshed when the host says the patient changed.
+// A patient's chart: who they are, live data of attached bedside devices, allergies
+// and lists, vitals, lab results, waveform recordings, the full timeline, and the
+// forms that add to it. Refreshed when the host says the patient changed.
 import { useState } from 'react';
 import type { Entry } from '../../main/api';
 import { AllergyPanel } from '../chart/AllergyPanel';
 import { AmendPanel } from '../chart/AmendPanel';
 import { ChartHeader } from '../chart/ChartHeader';
 import { ChartItemList } from '../chart/ChartItemList';
+import { ChartLive } from '../chart/ChartLive';
+import { LabResultsTable } from '../chart/LabResultsTable';
+import { RecordingsPanel } from '../chart/RecordingsPanel';
 import { NewEntryForms } from '../chart/NewEntryForms';
 import { Timeline } from '../chart/Timeline';
 import { VitalsTable } from '../chart/VitalsTable';
+import { useCurrentSession } from '../app/SessionContext';
 import { ErrorAlert, SuccessNotice } from '../components/ErrorAlert';
 import { useHostData } from '../hooks/useHostData';
 import { useHostEvent } from '../hooks/useHostEvent';
@@ -17,6 +22,7 @@ import type { MessageKey } from '../i18n/translate';
 
 export function ChartScreen({ patientId }: { patientId: string }) {
   const { t } = useI18n();
+  const { permissions } = useCurrentSession();
   const record = useHostData('patients.get', { patientId });
   const [amending, setAmending] = useState<Entry | null>(null);
   const [notice, setNotice] = useState<MessageKey | null>(null);
@@ -47,6 +53,7 @@ export function ChartScreen({ patientId }: { patientId: string }) {
       {back}
       <ErrorAlert error={record.failure} />
       <ChartHeader chart={chart} />
+      {permissions.includes('devices.list') && <ChartLive patientId={patientId} />}
       <div className="chart__lists">
         <AllergyPanel chart={chart} onChanged={(updated) => record.replace({ chart: updated, entries })} />
         <ChartItemList title={t('chart.problems')} items={chart.problems} testId="chart-problems" />
@@ -55,6 +62,8 @@ export function ChartScreen({ patientId }: { patientId: string }) {
       <div className="chart__columns">
         <div className="chart__history">
           <VitalsTable entries={entries} />
+          <LabResultsTable entries={entries} />
+          {permissions.includes('patients.recordings') && <RecordingsPanel patientId={patientId} />}
           <SuccessNotice message={notice && t(notice)} />
           <Timeline
             entries={entries}

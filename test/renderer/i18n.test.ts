@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONSCIOUSNESS, ERROR_CODES, ROLES } from '../../main/api';
+import { CONSCIOUSNESS, DEVICE_STATES, DeviceProfileSummary, ERROR_CODES, LabInboxItem, ROLES } from '../../main/api';
 import { ar } from '../../renderer/i18n/ar';
 import { en } from '../../renderer/i18n/en';
 import { applyLanguage, loadLanguage, placeholdersOf, translate, type MessageKey } from '../../renderer/i18n/translate';
@@ -43,6 +43,25 @@ describe('dictionaries', () => {
     for (const code of ERROR_CODES) expect(keys.has(`error.${code}`), code).toBe(true);
     for (const role of ROLES) expect(keys.has(`role.${role}`), role).toBe(true);
     for (const level of CONSCIOUSNESS) expect(keys.has(`vitals.acvpu.${level}`), level).toBe(true);
+  });
+
+  it('name every device state and kind, inbox tab and known lab flag', () => {
+    const keys = new Set(Object.keys(ar));
+    for (const state of DEVICE_STATES) expect(keys.has(`devices.state.${state}`), state).toBe(true);
+    for (const kind of DeviceProfileSummary.shape.kind.options) expect(keys.has(`devices.kind.${kind}`), kind).toBe(true);
+    for (const status of LabInboxItem.shape.status.options) {
+      expect(keys.has(`inbox.tab.${status}`), status).toBe(true);
+      expect(keys.has(`inbox.none.${status}`), status).toBe(true);
+    }
+    for (const flag of ['N', 'L', 'H', 'LL', 'HH', 'below', 'above', 'A', 'AA']) {
+      expect(keys.has(`lab.flag.${flag}`), flag).toBe(true);
+    }
+    expect([en['nav.devices'], ar['nav.devices'], en['nav.labInbox'], ar['nav.labInbox']]).toEqual([
+      'Devices',
+      'الأجهزة',
+      'Lab inbox',
+      'وارد المختبر',
+    ]);
   });
 
   it('keep the exact texts the end-to-end tests look for', () => {

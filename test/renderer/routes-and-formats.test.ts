@@ -4,7 +4,7 @@ import { ageAt } from '../../renderer/format/age';
 import { fullName } from '../../renderer/format/names';
 
 describe('hash routes', () => {
-  it('reads the six screens and falls back to the patient list', () => {
+  it('reads the eight screens and falls back to the patient list', () => {
     expect(parseRoute('#/patients')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/p%2F1')).toEqual({ screen: 'chart', patientId: 'p/1' });
     expect(parseRoute('#/register')).toEqual({ screen: 'register' });
@@ -12,6 +12,9 @@ describe('hash routes', () => {
     expect(parseRoute('#/ledger')).toEqual({ screen: 'ledger' });
     expect(parseRoute('#/verify')).toEqual({ screen: 'verify' });
     expect(parseRoute('#/verify/extra')).toEqual({ screen: 'patients' });
+    expect(parseRoute('#/devices')).toEqual({ screen: 'devices' });
+    expect(parseRoute('#/lab-inbox')).toEqual({ screen: 'lab-inbox' });
+    expect(parseRoute('#/devices/c1')).toEqual({ screen: 'patients' });
     expect(parseRoute('')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/a/b')).toEqual({ screen: 'patients' });
     expect(parseRoute('#/patients/%E0%A4%A')).toEqual({ screen: 'patients' });
@@ -25,6 +28,8 @@ describe('hash routes', () => {
       { screen: 'admin' },
       { screen: 'ledger' },
       { screen: 'verify' },
+      { screen: 'devices' },
+      { screen: 'lab-inbox' },
     ] as const) {
       expect(parseRoute(routeHash(route))).toEqual(route);
     }
