@@ -7,6 +7,8 @@ import {
   listSerialPorts,
   SerialPortTransport,
   Supervisor,
+  TcpTransport,
+  type ByteTransport,
   type DeviceProfile,
 } from '../../../device-bridge';
 import { ApiError, type DeviceConnection, type DeviceProfileSummary, type SerialPortInfo } from '../../api';
@@ -25,6 +27,22 @@ import { stmt } from '../../store/statements';
 import type { Clinic } from '../clinic';
 import { DeviceSink, type LiveData } from './device-sink';
 import { SqliteRawByteLog } from './raw-byte-log';
+
+/**
+ * A connection's path is a serial port (a stable /dev/serial/by-id/… path, COM3, a
+ * pty) or tcp://HOST:PORT for a sender behind a serial-to-network converter.
+ */
+export function parseTcpPath(path: string): { host: string; port: number } | null {
+  const m = /^tcp:\/\/([^/:]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(path.trim());
+  if (!m) return null;
+  const port = Number(m[2]);
+  return port > 0 && port < 65536 ? { host: m[1]!.replace(/^\[|\]$/g, ''), port } : null;
+}
+
+function transportFor(path: string, profile: DeviceProfile): ByteTransport {
+  const tcp = parseTcpPath(path);
+  return tcp ? new TcpTransport(tcp) : new SerialPortTransport({ path, line: profile.line });
+}
 
 /** The profile with that id, or undefined (the registry's getProfile throws). */
 const getProfile = (id: string): DeviceProfile | undefined => listProfiles().find((p) => p.id === id);
@@ -81,6 +99,9 @@ export class DeviceService {
     const profile = getProfile(c.profileId);
     if (!profile) throw new ApiError('VALIDATION', `Unknown device profile "${c.profileId}".`, [{ path: 'profileId', message: 'Unknown profile' }]);
     if (c.patientId && !getPatientRow(this.clinic.db, c.patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+    if (c.path.startsWith('tcp:') && !parseTcpPath(c.path)) {
+      throw new ApiError('VALIDATION', 'A network device path is tcp://HOST:PORT, e.g. tcp://192.168.1.20:4001.', [{ path: 'path', message: 'Use tcp://HOST:PORT' }]);
+    }
     if (c.patientId && profile.kind === 'lab') throw new ApiError('VALIDATION', 'Lab analyzers are not attached to one patient: their results are matched by patient identifiers.');
     const db = this.clinic.db;
     const busy = listConnections(db, true).find((x) => x.path === c.path);
@@ -101,7 +122,9 @@ export class DeviceService {
     const supervisor = new Supervisor({
       connectionId: row.id,
       profile,
-      transport: new SerialPortTransport({ path: row.path, line: profile.line }),
+      transport: transportFor(row.path, profile),
+      // A TCP peer has no port list to poll; its close event tells us it is gone.
+      ...(parseTcpPath(row.path) ? { presence: null } : {}),
       sink: sink.forConnection(profile),
       rawLog: new SqliteRawByteLog(this.clinic.db),
     });
