@@ -1,8 +1,7 @@
 // `sijill serve` (browser mode) and `sijill start` (the desktop app, falling back
 // to browser mode where the Electron binary is missing).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +27,21 @@ interface ServeArgs {
   bind?: string;
 }
 
-/** The Electron binary's path when it is installed and downloaded; null otherwise. */
-function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
+/**
+ * The Electron binary's path, downloading it on first use (electron@45 fetches its
+ * binary lazily) — or null with the reason when it cannot be had. The lookup runs
+ * in a child process so a failed download's noise does not reach the user.
+ */
+function electronBinary(): { path: string } | { reason: string } {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(require("electron")))'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
+  const path = r.stdout?.trim();
+  if (r.status === 0 && path && existsSync(path)) return { path };
+  const why = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(`${r.stderr}`) ? 'it could not be downloaded: no connection to its release site' : 'it is not installed';
+  return { reason: why };
 }
 
 export async function serveCommand(args: ServeArgs, mode: { electron: boolean }): Promise<number> {
@@ -50,12 +56,12 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
 
   if (mode.electron) {
     const electron = electronBinary();
-    if (electron) {
+    if ('path' in electron) {
       const launcher = join(PROJECT_ROOT, 'main', 'electron', 'launch.mjs');
-      const child = spawn(electron, [launcher, '--data-dir', dataDir, ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
+      const child = spawn(electron.path, [launcher, '--data-dir', dataDir, ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
       return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
     }
-    console.log('Electron is not available on this machine (its binary has not been downloaded), so Sijill starts in browser mode.');
+    console.log(`Electron is not available on this machine (${electron.reason}), so Sijill starts in browser mode.`);
   }
 
   const host = new Host(dataDir);

@@ -1,6 +1,6 @@
 // The sijill CLI as a user runs it: separate processes, secrets from the
 // environment, exit codes that scripts can rely on.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -189,6 +189,23 @@ describe('sijill CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/byte \d+: /);
     expect(sijill(['device', 'decode', '--protocol', 'morse', bad]).code).toBe(2);
+  });
+
+  it('start falls back to browser mode, saying so, when the Electron binary is not there', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', join(root, 'start'), '--port', '0'], {
+      // Points Electron at a folder without its binary, whatever this machine has installed.
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: join(root, 'no-electron-here') },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/Sijill is serving on http:\/\/127\.0\.0\.1:\d+\//);
+      expect(out).toMatch(/Electron is not available on this machine \(.+\), so Sijill starts in browser mode/);
+      const url = /serving on (\S+)/.exec(out)![1]!;
+      expect([200, 503]).toContain((await fetch(url)).status); // 503 only when the UI was not built
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('unknown commands and missing flags exit 2 with usage', () => {
