@@ -2,6 +2,7 @@
 // the same run, or as a latency distribution against its target.
 import { benchEntryInsert } from './entry-insert.bench';
 import { benchPatientSearch } from './patient-search.bench';
+import { runAnchorBenchmarks } from './anchor-merkle.bench';
 
 const quick = process.argv.includes('--quick');
 
@@ -17,3 +18,5 @@ console.log(
   `patient search at ${patients} patients: p50 ${search.p50.toFixed(2)} ms, p95 ${search.p95.toFixed(2)} ms, p99 ${search.p99.toFixed(2)} ms` +
     ` (hit rate ${(search.hitRate * 100).toFixed(0)}%; target p95 < 20 ms)`,
 );
+
+await runAnchorBenchmarks(quick);

@@ -52,6 +52,8 @@ export class Anchoring {
   #queue: AnchorQueue | null = null;
   #settings: Omit<LedgerSettings, 'privateKey'> | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #reconfiguring: Promise<void> = Promise.resolve();
+  #stopped = false;
   readonly #log: (msg: string) => void;
 
   constructor(db: Db, dataKey: Uint8Array, options: { policy?: SealPolicy; log?: (msg: string) => void } = {}) {
@@ -118,7 +120,14 @@ export class Anchoring {
       setMeta(this.#db, 'ledger.confirmations', String(settings.confirmations));
       setMeta(this.#db, KEY_CONTEXT, toB64(keyBox));
     })();
-    void this.#stopQueue().then(() => this.#startQueue(settings));
+    this.#settings = { rpcUrl: settings.rpcUrl, chainId: settings.chainId, contractAddress: settings.contractAddress, confirmations: settings.confirmations };
+    // Reconfigurations run one after another, each starting from what is stored then,
+    // so the newest settings win and two queues never run side by side.
+    this.#reconfiguring = this.#reconfiguring.then(async () => {
+      await this.#stopQueue();
+      const stored = this.#storedSettings();
+      if (stored && !this.#stopped) this.#startQueue(stored);
+    });
   }
 
   #storedSettings(): LedgerSettings | null {
@@ -157,6 +166,7 @@ export class Anchoring {
 
   /** One round of the queue's work now (tests and `sijill anchor run`). */
   async stepQueue(): Promise<void> {
+    await this.#reconfiguring;
     await this.#queue?.step();
   }
 
@@ -213,8 +223,10 @@ export class Anchoring {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    await this.#reconfiguring;
     await this.#stopQueue();
   }
 }

@@ -122,3 +122,18 @@ describe('anchoring to a real local EVM', () => {
     await clinic.close();
   }, 60_000);
 });
+
+describe('ledger reconfiguration', () => {
+  it('lets the newest settings win and leaves no queue running after stop', async () => {
+    const { clinic } = await clinicWithEntries();
+    const key = `0x${'22'.repeat(32)}` as Hex;
+    const contract = `0x${'33'.repeat(20)}` as Hex;
+    // Two unreachable ledgers configured back to back (ports nothing listens on).
+    clinic.anchoring.configureLedger({ rpcUrl: 'http://127.0.0.1:9/b', chainId: 31337, contractAddress: contract, confirmations: 1, privateKey: key });
+    clinic.anchoring.configureLedger({ rpcUrl: 'http://127.0.0.1:9/c', chainId: 31337, contractAddress: contract, confirmations: 1, privateKey: key });
+    await clinic.anchoring.stepQueue();
+    expect(clinic.anchoring.status().ledger?.rpcUrl).toBe('http://127.0.0.1:9/c');
+    await clinic.close(); // stop() waits for the reconfigurations: nothing left to run against a closed database
+    expect(clinic.db.open).toBe(false);
+  });
+});
