@@ -3,6 +3,8 @@
 import { benchEntryInsert } from './entry-insert.bench';
 import { benchPatientSearch } from './patient-search.bench';
 import { runAnchorBenchmarks } from './anchor-merkle.bench';
+import { benchDeviceDecoders, formatDeviceDecoders } from './device-decoders.bench';
+import { benchDeviceLatency, formatDeviceLatency } from './device-latency.bench';
 
 const quick = process.argv.includes('--quick');
 
@@ -20,3 +22,6 @@ console.log(
 );
 
 await runAnchorBenchmarks(quick);
+
+for (const line of formatDeviceDecoders(await benchDeviceDecoders(quick ? 256 * 1024 : 2 * 1024 * 1024))) console.log(line);
+for (const line of formatDeviceLatency(await benchDeviceLatency({ seconds: quick ? 5 : 20 }))) console.log(line);

@@ -61,6 +61,12 @@ async function call(host: Host, method: Method, params: unknown, token: string |
   }
   const handler = handlers[method] as (ctx: CallContext, input: unknown) => unknown;
   const result = await handler(ctx, input.data);
+  if (method === 'auth.login') {
+    // The connection that just logged in receives events from now on.
+    const user = (result as { user: { id: string; role: Role } }).user;
+    caller.userId = user.id;
+    caller.role = user.role;
+  }
   if (method === 'auth.logout') {
     caller.userId = null;
     caller.role = null;

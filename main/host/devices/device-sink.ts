@@ -61,7 +61,7 @@ export class DeviceSink {
    * 500 Hz ECG writes one row a second, not one per 10-sample frame; a crash loses at
    * most that unwritten second (streams are never acknowledged to the device).
    */
-  readonly #recordings = new Map<string, { id: string; patientId: string; nextSeq: number; pending: number[]; pendingT0: number; rate: number }>();
+  #recordings = new Map<string, { id: string; patientId: string; nextSeq: number; pending: number[]; pendingT0: number; rate: number }>();
 
   constructor(
     private readonly clinic: Clinic,
@@ -81,7 +81,11 @@ export class DeviceSink {
   store(items: DecodedItem[], ctx: StoreContext, profile: DeviceProfile): LiveData | null {
     const db = this.clinic.db;
     let inboxChanged = false;
-    const live = db.transaction((): LiveData | null => {
+    // The throttle and the open recordings change as items are stored; if the
+    // transaction rolls back (the device will send again), they must roll back too.
+    const throttleBefore = this.#throttle.snapshot();
+    const recordingsBefore = new Map([...this.#recordings].map(([k, v]) => [k, { ...v, pending: [...v.pending] }]));
+    const store = db.transaction((): LiveData | null => {
       const conn = getConnection(db, ctx.connectionId);
       if (!conn) throw new Error(`unknown device connection ${ctx.connectionId}`);
       // A retransmitted message (lost ACK) is acknowledged again but stored once.
@@ -116,7 +120,15 @@ export class DeviceSink {
         if (conn.patient_id && w.sampleRate) this.#storeChunk(conn.id, conn.patient_id, w, ctx.receivedAt);
       }
       return result;
-    })();
+    });
+    let live: LiveData | null;
+    try {
+      live = store();
+    } catch (err) {
+      this.#throttle.restore(throttleBefore);
+      this.#recordings = recordingsBefore;
+      throw err;
+    }
     if (inboxChanged) this.onInbox();
     return live;
   }

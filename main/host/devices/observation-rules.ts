@@ -30,7 +30,16 @@ export function isAbnormal(o: NumericObservation): boolean {
 
 /** Decides, per connection and code, whether a streamed numeric goes into the chart now. */
 export class RecordThrottle {
-  readonly #last = new Map<string, number>();
+  #last = new Map<string, number>();
+
+  /** What it knows now, to restore when the transaction that used it rolls back. */
+  snapshot(): Map<string, number> {
+    return new Map(this.#last);
+  }
+  restore(snapshot: Map<string, number>): void {
+    this.#last = snapshot;
+  }
+
   shouldRecord(connectionId: string, o: NumericObservation, at: number, abnormal: boolean): boolean {
     const k = `${connectionId}|${key(o.code)}`;
     const last = this.#last.get(k);
