@@ -17,10 +17,13 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   put(level: number, index: number, hash: Uint8Array): void {
     stmt(this.#db, 'INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)').run(level, index, hash);
   }
+  // The size is the number of level-0 nodes: read from the primary key's last entry
+  // rather than kept in a row of its own, which would add a page to every commit.
   getSize(): number {
-    return stmt<[], { size: number }>(this.#db, 'SELECT size FROM merkle_state WHERE id = 1').get()!.size;
+    const row = stmt<[], { last: number | null }>(this.#db, 'SELECT max(idx) AS last FROM merkle_nodes WHERE level = 0').get();
+    return row?.last === null || row?.last === undefined ? 0 : row.last + 1;
   }
   setSize(size: number): void {
-    stmt(this.#db, 'UPDATE merkle_state SET size = ? WHERE id = 1').run(size);
+    if (this.getSize() !== size) throw new Error(`Merkle log size ${this.getSize()} after an append, expected ${size}`);
   }
 }

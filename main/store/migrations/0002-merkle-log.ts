@@ -17,12 +17,6 @@ export const migration0002: Migration = {
         PRIMARY KEY (level, idx)
       ) STRICT, WITHOUT ROWID;
 
-      CREATE TABLE merkle_state (
-        id   INTEGER PRIMARY KEY CHECK (id = 1),
-        size INTEGER NOT NULL
-      ) STRICT;
-      INSERT INTO merkle_state (id, size) VALUES (1, 0);
-
       -- The leaf preimage fields (the salt never leaves the device except in a receipt).
       CREATE TABLE merkle_leaves (
         leaf_index   INTEGER PRIMARY KEY,

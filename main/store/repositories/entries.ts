@@ -2,7 +2,7 @@
 // lab results, device readings, AI findings). The entry's canonical JSON is what is
 // hashed and signed; the row's columns are an index of it, and verification checks
 // both agree. An amendment is a new entry that names the one it corrects.
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids';
 import type { Entry, EntryKind, Role } from '../../api';
 import { canonicalJson } from '../crypto/canonical-json';
 import { verifyEd25519 } from '../crypto/ed25519';
@@ -74,7 +74,7 @@ export function insertSignedEntry(db: Db, author: EntryAuthor, entry: NewEntry):
 export function insertSignedEntry(db: Db, author: EntryAuthor & Partial<{ displayName: string; role: Role }>, entry: NewEntry): Entry | { id: string } {
   const content: SignedContent = {
     v: 1,
-    id: randomUUID(),
+    id: uuidv7(),
     kind: entry.kind,
     patientId: entry.patientId,
     authorId: author.id,

@@ -18,12 +18,13 @@ describe('migration 0002-merkle-log', () => {
     expect(migrate(db, [migration0001])).toBe(1);
     expect(migrate(db, [migration0001, migration0002])).toBe(2);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    for (const t of ['merkle_nodes', 'merkle_state', 'merkle_leaves', 'checkpoints']) expect(tables).toContain(t);
-    expect(db.prepare('SELECT size FROM merkle_state').get()).toEqual({ size: 0 });
+    for (const t of ['merkle_nodes', 'merkle_leaves', 'checkpoints']) expect(tables).toContain(t);
+    // The log's size is the number of level-0 nodes: none yet.
+    expect(db.prepare('SELECT count(*) AS n FROM merkle_nodes WHERE level = 0').get()).toEqual({ n: 0 });
     db.close();
   });
 
-  it('keeps nodes, leaves and checkpoints append-only and refuses a second state row', () => {
+  it('keeps nodes, leaves and checkpoints append-only', () => {
     const db = freshDb();
     migrate(db, [migration0001, migration0002]);
     const h = Buffer.alloc(32, 7);
@@ -37,7 +38,6 @@ describe('migration 0002-merkle-log', () => {
     expect(() => db.prepare("UPDATE merkle_leaves SET record_id = 'e2'").run()).toThrow(/append-only/);
     db.prepare("INSERT INTO checkpoints (tree_size, root, note, created_at) VALUES (1, ?, 'note', 'now')").run(h);
     expect(() => db.prepare('DELETE FROM checkpoints').run()).toThrow(/kept forever/);
-    expect(() => db.prepare('INSERT INTO merkle_state (id, size) VALUES (2, 0)').run()).toThrow(/CHECK/);
     db.close();
   });
 });
