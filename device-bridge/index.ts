@@ -113,7 +113,7 @@ export {
 export { EcgStreamFramer, type EcgStreamEvent } from './framers/ecg-stream';
 export { ecgFrameToItems } from './parsers/ecg';
 
-export { crc16CcittFalse } from './util/crc';
+export { crc16CcittFalse, crc32Ieee } from './util/crc';
 export { hl7TimeToIso } from './util/time';
 export { AstmLinkSender, type AstmSenderEvent, type AstmSenderOptions } from './framers/astm-sender';
 

@@ -5,7 +5,7 @@
 // not depend on how the input is chunked. A bad header or CRC drops only the first sync byte and hunts again, so
 // a false sync inside corrupted data never swallows the next good frame.
 import type { FramerError } from '../types';
-import { crc16CcittFalse } from '../util/crc';
+import { crc32Ieee } from '../util/crc';
 import {
   decodeEcgPayload,
   ecgFrameBytes,
@@ -16,6 +16,7 @@ import {
   readEcgHeader,
   type EcgFrame,
   type EcgFrameHeader,
+  ECG_CRC_BYTES,
 } from '../protocols/ecg-stream';
 
 export type EcgStreamEvent =
@@ -103,14 +104,14 @@ export class EcgStreamFramer {
       }
       if (this.len < this.need) return;
       const h = this.header;
-      const crcAt = this.need - 2;
-      const sent = (this.buf[crcAt] as number) | ((this.buf[crcAt + 1] as number) << 8);
-      const computed = crc16CcittFalse(this.buf, 0, crcAt);
+      const crcAt = this.need - ECG_CRC_BYTES;
+      const sent = new DataView(this.buf.buffer, this.buf.byteOffset + crcAt, ECG_CRC_BYTES).getUint32(0, true);
+      const computed = crc32Ieee(this.buf, 0, crcAt);
       this.header = undefined;
       if (sent !== computed) {
         this.error(
           this.base,
-          `CRC mismatch in frame seq ${h.sequence}: sent ${sent.toString(16).padStart(4, '0')}, computed ${computed.toString(16).padStart(4, '0')}; frame discarded`,
+          `CRC mismatch in frame seq ${h.sequence}: sent ${sent.toString(16).padStart(8, '0')}, computed ${computed.toString(16).padStart(8, '0')}; frame discarded`,
         );
         this.junk = true;
         this.drop(1);

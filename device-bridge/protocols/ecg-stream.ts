@@ -1,11 +1,11 @@
 // Sijill raw ECG sample stream v1: constants, header parsing and the encoder. Format: ./ecg-stream.md.
-import { crc16CcittFalse } from '../util/crc';
+import { crc32Ieee } from '../util/crc';
 
 export const ECG_SYNC0 = 0xa5;
 export const ECG_SYNC1 = 0x5a;
 export const ECG_VERSION = 1;
 export const ECG_HEADER_BYTES = 13;
-export const ECG_CRC_BYTES = 2;
+export const ECG_CRC_BYTES = 4;
 export const ECG_MAX_CHANNELS = 16;
 export const ECG_MAX_SAMPLES = 4096;
 export const ECG_MAX_FRAME_BYTES = ECG_HEADER_BYTES + ECG_MAX_SAMPLES * 2 + ECG_CRC_BYTES;
@@ -108,7 +108,7 @@ export function encodeEcgFrame(input: EcgFrameInput): Uint8Array {
       o += 2;
     }
   }
-  view.setUint16(o, crc16CcittFalse(out, 0, o), true);
+  view.setUint32(o, crc32Ieee(out, 0, o), true);
   return out;
 }
 

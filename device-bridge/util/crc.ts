@@ -1,3 +1,4 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
 // CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, no reflection, xorout 0. Check value for "123456789" is 0x29B1.
 
 const TABLE = (() => {
@@ -16,4 +17,14 @@ export function crc16CcittFalse(bytes: Uint8Array, start = 0, end = bytes.length
     crc = ((crc << 8) & 0xffff) ^ (TABLE[((crc >> 8) ^ (bytes[i] as number)) & 0xff] as number);
   }
   return crc;
+}
+
+/**
+ * CRC-32 (IEEE 802.3, as in zlib and PNG: reflected, poly 0xEDB88320, init and final
+ * xor 0xFFFFFFFF) of data[from..to). The ECG stream uses it rather than a 16-bit CRC:
+ * a frame carries up to 8 KiB, and a false frame header in line noise must not pass
+ * its check once in 65,536 tries.
+ */
+export function crc32Ieee(data: Uint8Array, from = 0, to = data.length): number {
+  return zlibCrc32(data.subarray(from, to)) >>> 0;
 }

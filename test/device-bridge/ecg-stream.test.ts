@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   crc16CcittFalse,
+  crc32Ieee,
   decodeCapture,
   ECG_MAX_FRAME_BYTES,
   EcgStreamFramer,
@@ -28,6 +29,13 @@ function frameSeq(seq: number, n = 8, channels = 2): Uint8Array {
   });
 }
 
+describe('CRC-32 (IEEE)', () => {
+  it('matches the standard check value', () => {
+    expect(crc32Ieee(ascii('123456789'))).toBe(0xcbf43926);
+    expect(crc32Ieee(new Uint8Array())).toBe(0);
+  });
+});
+
 describe('CRC-16/CCITT-FALSE', () => {
   it('has the catalogued check value 0x29B1 for "123456789"', () => {
     expect(crc16CcittFalse(ascii('123456789'))).toBe(0x29b1);
@@ -49,9 +57,9 @@ describe('ECG stream encoding', () => {
     });
     expect(Array.from(f.subarray(0, 13))).toEqual([0xa5, 0x5a, 1, 0x01, 0x34, 0x12, 0xf4, 0x01, 0xe8, 0x03, 2, 2, 0]);
     expect(Array.from(f.subarray(13, 21))).toEqual([1, 0, 3, 0, 0xfe, 0xff, 0x00, 0x80]);
-    const crc = crc16CcittFalse(f, 0, 21);
-    expect([f[21], f[22]]).toEqual([crc & 0xff, crc >> 8]);
-    expect(f.length).toBe(23);
+    const crc = crc32Ieee(f, 0, 21);
+    expect([f[21], f[22], f[23], f[24]]).toEqual([crc & 0xff, (crc >>> 8) & 0xff, (crc >>> 16) & 0xff, crc >>> 24]);
+    expect(f.length).toBe(25); // 13 header + 8 samples + 4 CRC
     expect(readEcgHeader(f)).toMatchObject({
       version: 1,
       sequence: 0x1234,
@@ -201,7 +209,7 @@ describe('ECG stream framer', () => {
     expect(g.finish()[0]).toMatchObject({
       type: 'error',
       offset: 0,
-      message: 'input ends inside a frame: header announces 8207 bytes, 8000 present',
+      message: 'input ends inside a frame: header announces 8209 bytes, 8000 present',
     });
   });
 });
