@@ -36,7 +36,15 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+      },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
@@ -47,15 +55,28 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'The renderer never uses Node.' })),
+          paths: nodeBuiltins
+            .filter((n) => !n.includes('*'))
+            .map((name) => ({ name, message: 'The renderer never uses Node.' })),
           patterns: [
             { group: ['node:*'], message: 'The renderer never uses Node.' },
             { group: ['electron'], message: 'Only main/electron/ imports electron.' },
             {
-              group: ['**/main/*', '!**/main/api', '!**/main/api/*', '**/sync/**', '**/device-bridge/**', '**/anchor-queue/**', '**/insight/**'],
+              group: [
+                '**/main/*',
+                '!**/main/api',
+                '!**/main/api/*',
+                '**/sync/**',
+                '**/device-bridge/**',
+                '**/anchor-queue/**',
+                '**/insight/**',
+              ],
               message: 'The renderer imports only main/api (the contract).',
             },
-            { group: ['better-sqlite3*', 'serialport', '@serialport/*', 'ws'], message: 'The renderer never uses Node packages.' },
+            {
+              group: ['better-sqlite3*', 'serialport', '@serialport/*', 'ws'],
+              message: 'The renderer never uses Node packages.',
+            },
           ],
         },
       ],

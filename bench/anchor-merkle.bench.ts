@@ -17,7 +17,13 @@ import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { InMemoryMerkleNodeStore, MerkleLog, rfc6962Hasher, type MerkleHasher, type MerkleNodeStore } from '../anchor-queue';
+import {
+  InMemoryMerkleNodeStore,
+  MerkleLog,
+  rfc6962Hasher,
+  type MerkleHasher,
+  type MerkleNodeStore,
+} from '../anchor-queue';
 import { userSigningKey } from '../main/access/users';
 import { recordLeaf } from '../main/store/anchor-log/record-leaf';
 import { SqliteMerkleNodeStore } from '../main/store/anchor-log/sqlite-node-store';
@@ -153,7 +159,7 @@ function measureLog(
   for (let r = 0; r < ROUNDS; r++) {
     const upto = Math.min(leaves, appended + per);
     const t = performance.now();
-    for (let done = appended; done < upto; ) {
+    for (let done = appended; done < upto;) {
       const chunkEnd = Math.min(upto, done + 1_000);
       appendBatch(() => {
         for (let i = done; i < chunkEnd; i++) log.append(leafDataFor(i, leaf));
@@ -212,8 +218,13 @@ export function benchMerkleSqlite(leaves: number): MerkleProofsResult {
   const db: Db = openEncryptedDatabase(join(dir, 'merkle.db'), new Uint8Array(randomBytes(32)), { create: true });
   try {
     migrate(db);
-    return measureLog(leaves, '@noble/hashes (default)', rfc6962Hasher, 'sqlite (encrypted)', new SqliteMerkleNodeStore(db), (work) =>
-      db.transaction(work)(),
+    return measureLog(
+      leaves,
+      '@noble/hashes (default)',
+      rfc6962Hasher,
+      'sqlite (encrypted)',
+      new SqliteMerkleNodeStore(db),
+      (work) => db.transaction(work)(),
     );
   } finally {
     db.close();
@@ -241,8 +252,28 @@ export interface LeafOverheadResult {
 }
 
 /** The audit record hash, as main/access/audit-log.ts computes it. */
-function auditHash(prev: Uint8Array, row: { seq: number; at: string; actor_id: string | null; action: string; patient_id: string | null; entity_id: string | null; detail: string | null }): Uint8Array {
-  const body = canonicalJson({ v: 1, seq: row.seq, at: row.at, actor: row.actor_id, action: row.action, patient: row.patient_id, entity: row.entity_id, detail: row.detail });
+function auditHash(
+  prev: Uint8Array,
+  row: {
+    seq: number;
+    at: string;
+    actor_id: string | null;
+    action: string;
+    patient_id: string | null;
+    entity_id: string | null;
+    detail: string | null;
+  },
+): Uint8Array {
+  const body = canonicalJson({
+    v: 1,
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor_id,
+    action: row.action,
+    patient: row.patient_id,
+    entity: row.entity_id,
+    detail: row.detail,
+  });
   const bytes = new TextEncoder().encode(body);
   const buf = new Uint8Array(prev.length + bytes.length);
   buf.set(prev, 0);
@@ -255,7 +286,14 @@ function auditHash(prev: Uint8Array, row: { seq: number; at: string; actor_id: s
  * out statement by statement so the two leaf appends can be left out; with `leaves` it
  * is the production path. Returns nothing: the bench needs the cost only.
  */
-function replicaRecordEntry(db: Db, author: EntryAuthor, actorId: string, patientId: string, body: Record<string, unknown>, leaves: boolean): void {
+function replicaRecordEntry(
+  db: Db,
+  author: EntryAuthor,
+  actorId: string,
+  patientId: string,
+  body: Record<string, unknown>,
+  leaves: boolean,
+): void {
   db.transaction(() => {
     if (!patientExists(db, patientId)) throw new Error('no patient');
     const content = {
@@ -278,10 +316,21 @@ function replicaRecordEntry(db: Db, author: EntryAuthor, actorId: string, patien
       db,
       `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
      VALUES (?,?,?,?,?,?,?,?,?)`,
-    ).run(content.id, content.patientId, content.kind, content.authorId, content.createdAt, content.amends, canonical, hash, signature);
+    ).run(
+      content.id,
+      content.patientId,
+      content.kind,
+      content.authorId,
+      content.createdAt,
+      content.amends,
+      canonical,
+      hash,
+      signature,
+    );
     if (leaves) recordLeaf(db, 'entry', content.id, hash, content.createdAt);
 
-    const last = stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: Buffer } | undefined;
+    const last = stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: Buffer } | undefined;
     const row = {
       seq: (last?.seq ?? 0) + 1,
       at: new Date().toISOString(),
@@ -293,17 +342,10 @@ function replicaRecordEntry(db: Db, author: EntryAuthor, actorId: string, patien
     };
     const prev = last ? new Uint8Array(last.hash) : new Uint8Array(32);
     const auditRecordHash = auditHash(prev, row);
-    stmt(db, 'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)').run(
-      row.seq,
-      row.at,
-      row.actor_id,
-      row.action,
-      row.patient_id,
-      row.entity_id,
-      row.detail,
-      prev,
-      auditRecordHash,
-    );
+    stmt(
+      db,
+      'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
+    ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, auditRecordHash);
     if (leaves) recordLeaf(db, 'audit', String(row.seq), auditRecordHash, row.at);
   })();
 }
@@ -312,9 +354,25 @@ export async function benchLeafAppendOverhead(entries: number): Promise<LeafOver
   const { clinic, user, cleanup } = await benchClinic();
   try {
     const db = clinic.db;
-    const patient = await clinic.registerPatient(user, { givenName: 'أحمد', familyName: 'علي', sex: 'male', birthDate: '1980-01-01' });
-    const author: EntryAuthor = { id: user.id, publicKey: new Uint8Array(user.public_key), sign: ed25519Signer(userSigningKey(clinic.store.dataKey, user)) };
-    const body = { heartRate: 84, spo2Scale: 1, supplementalOxygen: false, systolic: 124, diastolic: 79, temperatureC: 37.1 };
+    const patient = await clinic.registerPatient(user, {
+      givenName: 'أحمد',
+      familyName: 'علي',
+      sex: 'male',
+      birthDate: '1980-01-01',
+    });
+    const author: EntryAuthor = {
+      id: user.id,
+      publicKey: new Uint8Array(user.public_key),
+      sign: ed25519Signer(userSigningKey(clinic.store.dataKey, user)),
+    };
+    const body = {
+      heartRate: 84,
+      spo2Scale: 1,
+      supplementalOxygen: false,
+      systolic: 124,
+      diastolic: 79,
+      temperatureC: 37.1,
+    };
     // A log of clinic size first: appends cost O(log n) node reads, so an empty log flatters them.
     db.transaction(() => {
       const log = new MerkleLog(new SqliteMerkleNodeStore(db));
@@ -340,7 +398,11 @@ export async function benchLeafAppendOverhead(entries: number): Promise<LeafOver
         times[name].push(performance.now() - t);
       }
     }
-    const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+    const median = (xs: number[]) =>
+      percentile(
+        [...xs].sort((a, b) => a - b),
+        50,
+      );
     const withoutLeafMs = median(times.without);
     const withLeafMs = median(times.with);
     const productionMs = median(times.production);

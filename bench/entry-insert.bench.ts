@@ -10,15 +10,34 @@ import { benchClinic } from './support';
 export async function benchEntryInsert(n: number): Promise<{ ratio: number; signedPerSec: number; rawPerSec: number }> {
   const { clinic, user, cleanup } = await benchClinic();
   try {
-    const patient = await clinic.registerPatient(user, { givenName: 'أحمد', familyName: 'علي', sex: 'male', birthDate: '1980-01-01' });
-    const vitals = VitalSigns.parse({ temperatureC: 37.1, heartRate: 84, respiratoryRate: 16, systolic: 124, diastolic: 79, spo2: 97, consciousness: 'A' });
+    const patient = await clinic.registerPatient(user, {
+      givenName: 'أحمد',
+      familyName: 'علي',
+      sex: 'male',
+      birthDate: '1980-01-01',
+    });
+    const vitals = VitalSigns.parse({
+      temperatureC: 37.1,
+      heartRate: 84,
+      respiratoryRate: 16,
+      systolic: 124,
+      diastolic: 79,
+      spo2: 97,
+      consciousness: 'A',
+    });
     // A sample entry tells us the row size the baseline must match.
     const sample = clinic.recordEntry(user, patient.id, 'vitals', vitals);
-    const row = clinic.db.prepare('SELECT length(canonical) AS c FROM entries WHERE id = ?').get(sample.id) as { c: number };
+    const row = clinic.db.prepare('SELECT length(canonical) AS c FROM entries WHERE id = ?').get(sample.id) as {
+      c: number;
+    };
     const payload = 'x'.repeat(row.c);
     const db = clinic.db;
-    db.exec('CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, patient_id TEXT, canonical TEXT, content_hash BLOB, signature BLOB)');
-    const insertRaw = db.prepare('INSERT INTO bench_raw (patient_id, canonical, content_hash, signature) VALUES (?, ?, ?, ?)');
+    db.exec(
+      'CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, patient_id TEXT, canonical TEXT, content_hash BLOB, signature BLOB)',
+    );
+    const insertRaw = db.prepare(
+      'INSERT INTO bench_raw (patient_id, canonical, content_hash, signature) VALUES (?, ?, ?, ?)',
+    );
     const hash = Buffer.alloc(32, 1);
     const sig = Buffer.alloc(64, 2);
 

@@ -57,7 +57,10 @@ export async function benchPatientSearch(patients: number, queries: number) {
     // What staff type: partial and full Arabic names (often without hamza), Latin names, MRNs, phone digits.
     const makeQuery = (): string => {
       const k = rand();
-      if (k < 0.35) return pick(MALE_NAMES)[0].replace(/[أإآ]/g, 'ا').slice(0, 2 + Math.floor(rand() * 3));
+      if (k < 0.35)
+        return pick(MALE_NAMES)[0]
+          .replace(/[أإآ]/g, 'ا')
+          .slice(0, 2 + Math.floor(rand() * 3));
       if (k < 0.55) return `${pick(FEMALE_NAMES)[0]} ${pick(FAMILY_NAMES)[0]}`;
       if (k < 0.7) return pick(MALE_NAMES)[1].slice(0, 3);
       if (k < 0.85) return pick(mrns);
@@ -73,7 +76,12 @@ export async function benchPatientSearch(patients: number, queries: number) {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    return { p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99), hitRate: hits / queries };
+    return {
+      p50: percentile(times, 50),
+      p95: percentile(times, 95),
+      p99: percentile(times, 99),
+      hitRate: hits / queries,
+    };
   } finally {
     await cleanup();
   }

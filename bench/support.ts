@@ -9,7 +9,12 @@ import { initDataDir } from '../main/store/data-dir';
 export async function benchClinic(): Promise<{ clinic: Clinic; user: UserRow; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'sijill-bench-'));
   const store = await initDataDir(join(dir, 'data'), { clinicName: 'Bench Clinic', passphrase: 'bench passphrase' });
-  await createUser(store.db, store.dataKey, { username: 'doctor', displayName: 'Bench Doctor', role: 'doctor', password: 'bench-password' }, null);
+  await createUser(
+    store.db,
+    store.dataKey,
+    { username: 'doctor', displayName: 'Bench Doctor', role: 'doctor', password: 'bench-password' },
+    null,
+  );
   const clinic = await Clinic.open(store);
   return {
     clinic,

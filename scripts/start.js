@@ -3,7 +3,9 @@
 // Sijill (Electron when its binary is present, browser mode otherwise).
 import { spawnSync } from 'node:child_process';
 
-const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+  stdio: 'inherit',
+});
 if (build.status !== 0) {
   console.error('Building the user interface failed; see the messages above.');
   process.exit(build.status ?? 1);

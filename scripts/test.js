@@ -13,9 +13,31 @@ const node = process.execPath;
 const steps = [
   ['typecheck', [node, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']],
   ['lint', [node, 'node_modules/eslint/bin/eslint.js', '.']],
-  ['unit', [node, 'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']],
+  [
+    'unit',
+    [
+      node,
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/unit.json',
+    ],
+  ],
   ['build', [node, 'node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn']],
-  ['e2e', [node, 'node_modules/vitest/vitest.mjs', 'run', '--config', 'vitest.e2e.config.ts', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/e2e.json']],
+  [
+    'e2e',
+    [
+      node,
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      '--config',
+      'vitest.e2e.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      '--outputFile.json=test-results/e2e.json',
+    ],
+  ],
 ];
 
 let failedStep = null;

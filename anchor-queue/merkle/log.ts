@@ -111,7 +111,9 @@ export class MerkleLog {
     while (end - start > 1) {
       const middle = start + largestPowerOfTwoBelow(end - start);
       if (index < middle) {
-        topDown.push(end === treeSize && rightEdge ? this.rightEdgeHash(middle, treeSize, rightEdge) : this.rangeHash(middle, end));
+        topDown.push(
+          end === treeSize && rightEdge ? this.rightEdgeHash(middle, treeSize, rightEdge) : this.rangeHash(middle, end),
+        );
         end = middle;
       } else {
         topDown.push(this.rangeHash(start, middle));

@@ -22,7 +22,13 @@ export interface ReceiptVerification {
   ok: boolean;
   checks: ReceiptCheck[];
   /** Present when the receipt parsed: what it proves. */
-  summary?: { recordKind: string; recordId: string; leafIndex: number; treeSize: number; anchoredTreeSize: number | null };
+  summary?: {
+    recordKind: string;
+    recordId: string;
+    leafIndex: number;
+    treeSize: number;
+    anchoredTreeSize: number | null;
+  };
 }
 
 export const receiptOrigin = (deviceId: string) => `sijill.device/${deviceId}`;
@@ -36,7 +42,11 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const parsed = ReceiptSchema.safeParse(input);
   if (!parsed.success) {
-    add('format', false, `not a Sijill receipt: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    add(
+      'format',
+      false,
+      `not a Sijill receipt: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
     return { ok: false, checks };
   }
   const r: Receipt = parsed.data;
@@ -45,7 +55,11 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
   if (r.record) {
     const bytes = new TextEncoder().encode(r.record.canonical);
     const contentOk = bytesToHex(sha256(bytes)) === r.leaf.contentHash;
-    add('content hash', contentOk, contentOk ? 'the record hashes to the leaf content hash' : 'the record does not match the leaf content hash');
+    add(
+      'content hash',
+      contentOk,
+      contentOk ? 'the record hashes to the leaf content hash' : 'the record does not match the leaf content hash',
+    );
     let sigOk: boolean;
     let keyMatches = false;
     try {
@@ -54,7 +68,13 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
     } catch {
       sigOk = false; // malformed canonical JSON or key bytes
     }
-    add('author signature', sigOk && keyMatches, sigOk && keyMatches ? "signed by the author's key named in the record" : 'the signature or author key does not verify');
+    add(
+      'author signature',
+      sigOk && keyMatches,
+      sigOk && keyMatches
+        ? "signed by the author's key named in the record"
+        : 'the signature or author key does not verify',
+    );
   }
 
   const origin = receiptOrigin(r.leaf.originDeviceId);
@@ -62,7 +82,13 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
   const verifier = parseVerifierKey(verifierKey);
   if (options.trustedVerifierKey) {
     const same = options.trustedVerifierKey === r.checkpoint.verifierKey;
-    add('device key', same, same ? 'the receipt names the trusted device key' : 'the receipt names a different device key than the trusted one');
+    add(
+      'device key',
+      same,
+      same
+        ? 'the receipt names the trusted device key'
+        : 'the receipt names a different device key than the trusted one',
+    );
   }
   if (!verifier.ok) {
     add('checkpoint signature', false, `device key unusable: ${verifier.message}`);
@@ -89,8 +115,20 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
     add('leaf', false, `invalid leaf preimage: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (leaf) {
-    const included = verifyInclusion(leaf, r.leaf.index, size, r.inclusionProof.map((h) => hexToBytes(h)), rootHash);
-    add('inclusion', included, included ? `leaf ${r.leaf.index} is in the log of size ${size}` : 'the inclusion proof does not lead to the checkpoint root');
+    const included = verifyInclusion(
+      leaf,
+      r.leaf.index,
+      size,
+      r.inclusionProof.map((h) => hexToBytes(h)),
+      rootHash,
+    );
+    add(
+      'inclusion',
+      included,
+      included
+        ? `leaf ${r.leaf.index} is in the log of size ${size}`
+        : 'the inclusion proof does not lead to the checkpoint root',
+    );
   }
 
   let anchoredSize: number | null = null;
@@ -103,16 +141,40 @@ export function verifyReceipt(input: unknown, options: { trustedVerifierKey?: st
       const consistent =
         anchoredSize === size
           ? bytesToHex(aroot) === bytesToHex(rootHash) && r.anchored.consistencyProof.length === 0
-          : verifyConsistency(size, anchoredSize, r.anchored.consistencyProof.map((h) => hexToBytes(h)), rootHash, aroot);
-      add('consistency', consistent, consistent ? `the checkpoint at ${size} is a prefix of the anchored one at ${anchoredSize}` : 'the consistency proof does not hold');
+          : verifyConsistency(
+              size,
+              anchoredSize,
+              r.anchored.consistencyProof.map((h) => hexToBytes(h)),
+              rootHash,
+              aroot,
+            );
+      add(
+        'consistency',
+        consistent,
+        consistent
+          ? `the checkpoint at ${size} is a prefix of the anchored one at ${anchoredSize}`
+          : 'the consistency proof does not hold',
+      );
       const batchOk = batchIdFor(origin, anchoredSize, aroot) === r.anchored.anchor.batchId;
-      add('batch id', batchOk, batchOk ? 'the anchor names the anchored checkpoint' : 'the anchor batch id does not match the anchored checkpoint');
+      add(
+        'batch id',
+        batchOk,
+        batchOk
+          ? 'the anchor names the anchored checkpoint'
+          : 'the anchor batch id does not match the anchored checkpoint',
+      );
     }
   }
 
   return {
     ok: checks.every((c) => c.ok),
     checks,
-    summary: { recordKind: r.leaf.recordKind, recordId: r.leaf.recordId, leafIndex: r.leaf.index, treeSize: size, anchoredTreeSize: anchoredSize },
+    summary: {
+      recordKind: r.leaf.recordKind,
+      recordId: r.leaf.recordId,
+      leafIndex: r.leaf.index,
+      treeSize: size,
+      anchoredTreeSize: anchoredSize,
+    },
   };
 }

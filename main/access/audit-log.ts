@@ -53,8 +53,7 @@ function recordHash(prev: Uint8Array, r: Omit<AuditRow, 'prev_hash' | 'hash'>): 
 export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): number {
   if (!db.inTransaction) throw new Error('appendAudit must run inside the transaction of the action it records');
   const last = stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: Buffer }
-    | undefined;
+    { seq: number; hash: Buffer } | undefined;
   const row = {
     seq: (last?.seq ?? 0) + 1,
     at: at.toISOString(),
@@ -66,7 +65,8 @@ export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): n
   };
   const prev = last ? new Uint8Array(last.hash) : GENESIS;
   const hash = recordHash(prev, row);
-  stmt(db, 
+  stmt(
+    db,
     'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
   ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, hash);
   recordLeaf(db, 'audit', String(row.seq), hash, row.at);
@@ -81,12 +81,23 @@ export function verifyAuditChain(db: Db): AuditVerification {
   const rows = stmt(db, 'SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>;
   for (const row of rows) {
     count++;
-    const broken = (reason: string): AuditVerification => ({ ok: false, records: count, firstBrokenSeq: row.seq, reason });
+    const broken = (reason: string): AuditVerification => ({
+      ok: false,
+      records: count,
+      firstBrokenSeq: row.seq,
+      reason,
+    });
     if (row.seq !== expectedSeq) {
       // Report the missing record's number, not the survivor after it.
-      return { ok: false, records: count, firstBrokenSeq: expectedSeq, reason: `record ${expectedSeq} is missing (next record is ${row.seq})` };
+      return {
+        ok: false,
+        records: count,
+        firstBrokenSeq: expectedSeq,
+        reason: `record ${expectedSeq} is missing (next record is ${row.seq})`,
+      };
     }
-    if (!Buffer.from(prev).equals(row.prev_hash)) return broken(`record ${row.seq} does not link to the record before it`);
+    if (!Buffer.from(prev).equals(row.prev_hash))
+      return broken(`record ${row.seq} does not link to the record before it`);
     const hash = recordHash(prev, row);
     if (!Buffer.from(hash).equals(row.hash)) return broken(`record ${row.seq} was altered after it was written`);
     prev = hash;
@@ -96,9 +107,10 @@ export function verifyAuditChain(db: Db): AuditVerification {
 }
 
 export function recentAudit(db: Db, limit: number): AuditRecord[] {
-  const rows = stmt(db, 'SELECT seq, at, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq DESC LIMIT ?').all(
-    limit,
-  ) as AuditRow[];
+  const rows = stmt(
+    db,
+    'SELECT seq, at, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq DESC LIMIT ?',
+  ).all(limit) as AuditRow[];
   return rows.map((r) => ({
     seq: r.seq,
     at: r.at,

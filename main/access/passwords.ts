@@ -8,7 +8,9 @@ const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await scryptAsync(password.normalize('NFC'), salt, { ...PARAMS, dkLen: 32 });
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), Buffer.from(hash).toString('base64')].join('$');
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), Buffer.from(hash).toString('base64')].join(
+    '$',
+  );
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

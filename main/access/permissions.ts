@@ -5,7 +5,15 @@ import type { EventName, Method, Role } from '../api';
 type Who = 'public' | readonly Role[];
 
 const CLINICAL: readonly Role[] = ['administrator', 'doctor', 'nurse'];
-const ALL: readonly Role[] = ['administrator', 'doctor', 'nurse', 'clerk', 'lab_technician', 'device_technician', 'auditor'];
+const ALL: readonly Role[] = [
+  'administrator',
+  'doctor',
+  'nurse',
+  'clerk',
+  'lab_technician',
+  'device_technician',
+  'auditor',
+];
 
 export const methodPermissions: Record<Method, Who> = {
   'host.status': 'public',
@@ -87,7 +95,9 @@ export function hasCapability(role: Role, capability: Capability): boolean {
 
 /** Everything a role may do, for the UI to decide what to show (the host still checks). */
 export function permissionsOf(role: Role): string[] {
-  const methods = (Object.keys(methodPermissions) as Method[]).filter((m) => methodPermissions[m] !== 'public' && mayCall(role, m));
+  const methods = (Object.keys(methodPermissions) as Method[]).filter(
+    (m) => methodPermissions[m] !== 'public' && mayCall(role, m),
+  );
   const caps = (Object.keys(capabilityPermissions) as Capability[]).filter((c) => hasCapability(role, c));
   return [...methods, ...caps];
 }

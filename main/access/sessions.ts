@@ -30,16 +30,22 @@ export async function login(db: Db, username: string, password: string, now = ne
   const passwordOk = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const refused = new ApiError('UNAUTHENTICATED', 'Wrong username or password.');
   if (!user) {
-    db.transaction(() => appendAudit(db, { actorId: null, action: 'auth.login_failed', detail: { reason: 'unknown user' } }))();
+    db.transaction(() =>
+      appendAudit(db, { actorId: null, action: 'auth.login_failed', detail: { reason: 'unknown user' } }),
+    )();
     throw refused;
   }
   // A disabled account is named only to someone who knows its password.
   if (user.disabled && passwordOk) {
-    db.transaction(() => appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'disabled' } }))();
+    db.transaction(() =>
+      appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'disabled' } }),
+    )();
     throw new ApiError('FORBIDDEN', 'This account is disabled. Ask an administrator.');
   }
   if (user.locked_until && Date.parse(user.locked_until) > now.getTime()) {
-    db.transaction(() => appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'locked' } }))();
+    db.transaction(() =>
+      appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'locked' } }),
+    )();
     throw new ApiError(
       'ACCOUNT_LOCKED',
       `Too many failed log-ins: this account is locked until ${new Date(user.locked_until).toLocaleTimeString('en-GB')}. Try again later or ask an administrator.`,
@@ -57,7 +63,10 @@ export async function login(db: Db, username: string, password: string, now = ne
       appendAudit(db, { actorId: user.id, action: 'auth.login_failed', detail: { reason: 'password', locked: lock } });
     })();
     if (lock) {
-      throw new ApiError('ACCOUNT_LOCKED', `Too many failed log-ins: this account is locked for ${SESSION_POLICY.lockMinutes} minutes.`);
+      throw new ApiError(
+        'ACCOUNT_LOCKED',
+        `Too many failed log-ins: this account is locked for ${SESSION_POLICY.lockMinutes} minutes.`,
+      );
     }
     throw refused;
   }
@@ -84,11 +93,14 @@ function idleExpiry(createdAt: Date, now: Date): string {
 }
 
 /** Resolves a token to its user and slides the idle expiry; throws UNAUTHENTICATED otherwise. */
-export function authenticate(db: Db, token: string | undefined, now = new Date()): { user: UserRow; expiresAt: string } {
+export function authenticate(
+  db: Db,
+  token: string | undefined,
+  now = new Date(),
+): { user: UserRow; expiresAt: string } {
   if (!token) throw new ApiError('UNAUTHENTICATED', 'Log in first.');
   const row = stmt(db, 'SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash(token)) as
-    | { token_hash: string; user_id: string; created_at: string; expires_at: string }
-    | undefined;
+    { token_hash: string; user_id: string; created_at: string; expires_at: string } | undefined;
   if (!row || Date.parse(row.expires_at) <= now.getTime()) {
     if (row) stmt(db, 'DELETE FROM sessions WHERE token_hash = ?').run(row.token_hash);
     throw new ApiError('UNAUTHENTICATED', 'Your session has expired. Log in again.');
@@ -96,7 +108,11 @@ export function authenticate(db: Db, token: string | undefined, now = new Date()
   const user = getUser(db, row.user_id);
   if (!user || user.disabled) throw new ApiError('UNAUTHENTICATED', 'This account can no longer log in.');
   const expiresAt = idleExpiry(new Date(row.created_at), now);
-  stmt(db, 'UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?').run(expiresAt, now.toISOString(), row.token_hash);
+  stmt(db, 'UPDATE sessions SET expires_at = ?, last_seen_at = ? WHERE token_hash = ?').run(
+    expiresAt,
+    now.toISOString(),
+    row.token_hash,
+  );
   return { user, expiresAt };
 }
 

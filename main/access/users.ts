@@ -41,7 +41,12 @@ export interface NewUser {
   password: string;
 }
 
-export async function createUser(db: Db, dataKey: Uint8Array, user: NewUser, actorId: string | null): Promise<UserSummary> {
+export async function createUser(
+  db: Db,
+  dataKey: Uint8Array,
+  user: NewUser,
+  actorId: string | null,
+): Promise<UserSummary> {
   const passwordHash = await hashPassword(user.password); // slow: outside the transaction
   const keys = generateEd25519();
   const row: UserRow = {
@@ -58,8 +63,10 @@ export async function createUser(db: Db, dataKey: Uint8Array, user: NewUser, act
     locked_until: null,
   };
   db.transaction(() => {
-    if (getUserByUsername(db, row.username)) throw new ApiError('CONFLICT', `The username "${row.username}" is already taken.`);
-    stmt(db, 
+    if (getUserByUsername(db, row.username))
+      throw new ApiError('CONFLICT', `The username "${row.username}" is already taken.`);
+    stmt(
+      db,
       `INSERT INTO users (id, username, display_name, role, password_hash, public_key, private_key_enc, created_at)
        VALUES (@id, @username, @display_name, @role, @password_hash, @public_key, @private_key_enc, @created_at)`,
     ).run(row);

@@ -189,7 +189,11 @@ export const contract = {
   },
   'devices.disconnect': { public: false, input: z.object({ connectionId: Id }).strict(), output: DeviceConnection },
   /** Attach a bedside device to a patient (or detach with null): its readings then go into that chart. */
-  'devices.attach': { public: false, input: z.object({ connectionId: Id, patientId: Id.nullable() }).strict(), output: DeviceConnection },
+  'devices.attach': {
+    public: false,
+    input: z.object({ connectionId: Id, patientId: Id.nullable() }).strict(),
+    output: DeviceConnection,
+  },
   'lab.inbox': {
     public: false,
     input: z.object({ status: z.enum(['pending', 'matched', 'all']).default('pending') }).strict(),
@@ -208,9 +212,17 @@ export const contract = {
   },
   'recordings.samples': {
     public: false,
-    input: z.object({ recordingId: Id, fromSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(600).default(60) }).strict(),
+    input: z
+      .object({
+        recordingId: Id,
+        fromSeq: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(600).default(60),
+      })
+      .strict(),
     output: z.object({
-      chunks: z.array(z.object({ seq: z.number().int(), t0: z.number(), sampleRate: z.number(), samples: z.array(z.number()) })),
+      chunks: z.array(
+        z.object({ seq: z.number().int(), t0: z.number(), sampleRate: z.number(), samples: z.array(z.number()) }),
+      ),
     }),
   },
 } as const;
@@ -235,7 +247,9 @@ export const events = {
     connectionId: Id,
     patientId: Id.nullable(),
     numerics: z.array(LiveNumeric),
-    waveform: z.object({ code: z.string(), label: z.string(), sampleRate: z.number(), samples: z.array(z.number()) }).nullable(),
+    waveform: z
+      .object({ code: z.string(), label: z.string(), sampleRate: z.number(), samples: z.array(z.number()) })
+      .nullable(),
   }),
   'lab.inbox': z.object({}),
 } as const;

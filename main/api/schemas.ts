@@ -30,7 +30,10 @@ export const BirthDate = z
   .regex(isoDate, 'Birth date must be written YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'Birth date is not a real date')
   .refine((s) => Date.parse(`${s}T00:00:00Z`) <= Date.now(), 'Birth date cannot be in the future')
-  .refine((s) => Date.parse(`${s}T00:00:00Z`) >= Date.parse('1890-01-01T00:00:00Z'), 'Birth date is too far in the past');
+  .refine(
+    (s) => Date.parse(`${s}T00:00:00Z`) >= Date.parse('1890-01-01T00:00:00Z'),
+    'Birth date is too far in the past',
+  );
 
 const name = (what: string) => z.string().trim().min(1, `${what} is required`).max(100, `${what} is too long`);
 const optionalText = (max: number) =>
@@ -299,7 +302,13 @@ export const AnchorStatus = z.object({
   pendingAnchors: z.number().int(),
   anchored: z.number().int(),
   lastAnchored: z
-    .object({ treeSize: z.number().int(), blockNumber: z.number().int(), blockHash: z.string(), txHash: z.string(), at: z.string() })
+    .object({
+      treeSize: z.number().int(),
+      blockNumber: z.number().int(),
+      blockHash: z.string(),
+      txHash: z.string(),
+      at: z.string(),
+    })
     .nullable(),
 });
 export type AnchorStatus = z.infer<typeof AnchorStatus>;
@@ -358,7 +367,13 @@ export const DeviceConnection = z.object({
 });
 export type DeviceConnection = z.infer<typeof DeviceConnection>;
 
-export const LiveNumeric = z.object({ code: z.string(), label: z.string(), value: z.number(), unit: z.string().nullable(), abnormal: z.boolean() });
+export const LiveNumeric = z.object({
+  code: z.string(),
+  label: z.string(),
+  value: z.number(),
+  unit: z.string().nullable(),
+  abnormal: z.boolean(),
+});
 export type LiveNumeric = z.infer<typeof LiveNumeric>;
 
 export const LabInboxItem = z.object({
@@ -368,7 +383,12 @@ export const LabInboxItem = z.object({
   sampleId: z.string().nullable(),
   patientIds: z.array(z.string()),
   results: z.array(
-    z.object({ test: z.string(), value: z.union([z.number(), z.string()]), unit: z.string().nullable(), abnormalFlag: z.string().nullable() }),
+    z.object({
+      test: z.string(),
+      value: z.union([z.number(), z.string()]),
+      unit: z.string().nullable(),
+      abnormalFlag: z.string().nullable(),
+    }),
   ),
   status: z.enum(['pending', 'matched']),
   patientId: z.string().nullable(),

@@ -20,7 +20,8 @@ import { CliError } from './prompt';
  * whole file decoded without error.
  */
 export function decodeCommand(protocol: string | undefined, file: string | undefined): number {
-  if (!protocol || !isCaptureProtocol(protocol)) throw new CliError(`--protocol must be one of ${CAPTURE_PROTOCOLS.join(', ')}`, 2);
+  if (!protocol || !isCaptureProtocol(protocol))
+    throw new CliError(`--protocol must be one of ${CAPTURE_PROTOCOLS.join(', ')}`, 2);
   if (!file) throw new CliError('device decode needs a capture FILE', 2);
   let bytes: Uint8Array;
   try {
@@ -38,8 +39,12 @@ export function decodeCommand(protocol: string | undefined, file: string | undef
  * `sijill simulate <protocol> --pty [--wfdb HEADER]`: a simulated device on a pty
  * pair (socat). Prints the path to open in the Devices screen; runs until Ctrl+C.
  */
-export async function simulateCommand(protocol: string | undefined, o: { pty?: boolean; wfdb?: string; speed?: string }): Promise<number> {
-  if (!protocol || !isCaptureProtocol(protocol)) throw new CliError(`simulate needs a protocol: ${CAPTURE_PROTOCOLS.join(', ')}`, 2);
+export async function simulateCommand(
+  protocol: string | undefined,
+  o: { pty?: boolean; wfdb?: string; speed?: string },
+): Promise<number> {
+  if (!protocol || !isCaptureProtocol(protocol))
+    throw new CliError(`simulate needs a protocol: ${CAPTURE_PROTOCOLS.join(', ')}`, 2);
   if (!o.pty) throw new CliError('simulate writes to a pty pair: pass --pty', 2);
   const speed = o.speed === undefined ? 1 : Number(o.speed);
   if (!(speed > 0)) throw new CliError('--speed must be a positive number', 2);
@@ -47,7 +52,9 @@ export async function simulateCommand(protocol: string | undefined, o: { pty?: b
   try {
     sim = await startSimulator(protocol, { pty: true, speed, ...(o.wfdb ? { ecg: { wfdbHeader: o.wfdb } } : {}) });
   } catch (err) {
-    throw new CliError(`Could not start the ${protocol} simulator: ${err instanceof Error ? err.message : String(err)} (is socat installed?)`);
+    throw new CliError(
+      `Could not start the ${protocol} simulator: ${err instanceof Error ? err.message : String(err)} (is socat installed?)`,
+    );
   }
   console.log(`Simulated ${protocol} device: open ${sim.path} (profile ${defaultProfileFor(protocol).id}).`);
   console.log('Press Ctrl+C to stop.');

@@ -11,7 +11,13 @@ import { CliError, readSecret } from './prompt';
 import { serveCommand } from './serve';
 import { seedDemo } from '../host/demo/seed';
 import { decodeCommand, replayCommand, simulateCommand } from './device-commands';
-import { anchorConfigureCommand, anchorStatusCommand, verifyCommand, verifyStoreCommand, writeReceipt } from './anchor-commands';
+import {
+  anchorConfigureCommand,
+  anchorStatusCommand,
+  verifyCommand,
+  verifyStoreCommand,
+  writeReceipt,
+} from './anchor-commands';
 
 const USAGE = `Usage: sijill <command> [options]
 
@@ -70,7 +76,13 @@ function requireOpt(value: string | undefined, flag: string): string {
   return value;
 }
 
-function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, value: unknown, what: string): T {
+function validated<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } };
+  },
+  value: unknown,
+  what: string,
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw new CliError(`${what}: ${r.error.issues.map((i) => i.message).join('; ')}`, 2);
   return r.data;
@@ -125,7 +137,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   async simulate([protocol, ...args]) {
     let parsed;
     try {
-      parsed = parseArgs({ args, options: { pty: { type: 'boolean' }, wfdb: { type: 'string' }, speed: { type: 'string' } }, strict: true });
+      parsed = parseArgs({
+        args,
+        options: { pty: { type: 'boolean' }, wfdb: { type: 'string' }, speed: { type: 'string' } },
+        strict: true,
+      });
     } catch (err) {
       throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
     }
@@ -150,7 +166,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     if (sub === 'seal')
       return withClinic(dataDir, (clinic) => {
         const sealed = clinic.anchoring.sealNow();
-        console.log(sealed ? `Sealed a checkpoint at tree size ${sealed.treeSize}.` : 'Nothing new to seal: the newest checkpoint covers the whole log.');
+        console.log(
+          sealed
+            ? `Sealed a checkpoint at tree size ${sealed.treeSize}.`
+            : 'Nothing new to seal: the newest checkpoint covers the whole log.',
+        );
         return 0;
       });
     if (sub === 'configure') return withClinic(dataDir, (clinic) => anchorConfigureCommand(clinic, o));
@@ -163,11 +183,24 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const clinicName = requireOpt(o.clinic, 'clinic');
     const admin = validated(Username, requireOpt(o.admin, 'admin'), 'Administrator username');
     if (isInitialized(dataDir)) throw new CliError(`${dataDir} already holds a Sijill database. Nothing was changed.`);
-    const passphrase = validated(Passphrase, await readSecret('SIJILL_PASSPHRASE', 'New database passphrase: ', { confirm: true }), 'Passphrase');
-    const password = validated(Password, await readSecret('SIJILL_ADMIN_PASSWORD', `Password for ${admin}: `, { confirm: true }), 'Admin password');
+    const passphrase = validated(
+      Passphrase,
+      await readSecret('SIJILL_PASSPHRASE', 'New database passphrase: ', { confirm: true }),
+      'Passphrase',
+    );
+    const password = validated(
+      Password,
+      await readSecret('SIJILL_ADMIN_PASSWORD', `Password for ${admin}: `, { confirm: true }),
+      'Admin password',
+    );
     const store = await initDataDir(dataDir, { clinicName, passphrase });
     try {
-      await createUser(store.db, store.dataKey, { username: admin, displayName: o['admin-name'] ?? admin, role: 'administrator', password }, null);
+      await createUser(
+        store.db,
+        store.dataKey,
+        { username: admin, displayName: o['admin-name'] ?? admin, role: 'administrator', password },
+        null,
+      );
     } finally {
       store.db.close();
     }
@@ -176,10 +209,14 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   },
 
   serve: (args) =>
-    serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), { electron: false }),
+    serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), {
+      electron: false,
+    }),
 
   start: (args) =>
-    serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), { electron: true }),
+    serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), {
+      electron: true,
+    }),
 
   async demo([sub, ...args]) {
     if (sub !== 'seed') throw new CliError(`Unknown command "demo ${sub ?? ''}".\n\n${USAGE}`, 2);
@@ -187,7 +224,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const dataDir = requireOpt(o['data-dir'], 'data-dir');
     const patients = Number(o.patients ?? '300');
     const seed = Number(o.seed ?? '1');
-    if (!Number.isInteger(patients) || patients < 0 || patients > 100_000) throw new CliError('--patients must be a whole number from 0 to 100000', 2);
+    if (!Number.isInteger(patients) || patients < 0 || patients > 100_000)
+      throw new CliError('--patients must be a whole number from 0 to 100000', 2);
     if (!Number.isInteger(seed)) throw new CliError('--seed must be a whole number', 2);
     return withClinic(dataDir, async (clinic) => {
       let last = 0;
@@ -209,13 +247,26 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
 
   async user([sub, ...args]) {
     if (sub !== 'add') throw new CliError(`Unknown command "user ${sub ?? ''}".\n\n${USAGE}`, 2);
-    const o = parse(args, { username: { type: 'string' }, role: { type: 'string' }, 'display-name': { type: 'string' } });
+    const o = parse(args, {
+      username: { type: 'string' },
+      role: { type: 'string' },
+      'display-name': { type: 'string' },
+    });
     const dataDir = requireOpt(o['data-dir'], 'data-dir');
     const username = validated(Username, requireOpt(o.username, 'username'), 'Username');
     const role: RoleT = validated(Role, requireOpt(o.role, 'role'), `Role (one of ${ROLES.join(', ')})`);
     return withClinic(dataDir, async (clinic) => {
-      const password = validated(Password, await readSecret('SIJILL_USER_PASSWORD', `Password for ${username}: `, { confirm: true }), 'Password');
-      const user = await createUser(clinic.db, clinic.store.dataKey, { username, displayName: o['display-name'] ?? username, role, password }, null);
+      const password = validated(
+        Password,
+        await readSecret('SIJILL_USER_PASSWORD', `Password for ${username}: `, { confirm: true }),
+        'Password',
+      );
+      const user = await createUser(
+        clinic.db,
+        clinic.store.dataKey,
+        { username, displayName: o['display-name'] ?? username, role, password },
+        null,
+      );
       console.log(`Added ${user.username} (${user.role}).`);
       return 0;
     });
@@ -250,7 +301,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const o = parse(args, {});
     const dataDir = requireOpt(o['data-dir'], 'data-dir');
     const oldPass = await readSecret('SIJILL_PASSPHRASE', 'Current passphrase: ');
-    const newPass = validated(Passphrase, await readSecret('SIJILL_NEW_PASSPHRASE', 'New passphrase: ', { confirm: true }), 'New passphrase');
+    const newPass = validated(
+      Passphrase,
+      await readSecret('SIJILL_NEW_PASSPHRASE', 'New passphrase: ', { confirm: true }),
+      'New passphrase',
+    );
     await changePassphrase(dataDir, oldPass, newPass);
     console.log('Passphrase changed. The database itself was not rewritten.');
     return 0;

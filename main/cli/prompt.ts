@@ -12,7 +12,11 @@ export class CliError extends Error {
   }
 }
 
-export async function readSecret(envName: string, prompt: string, options: { confirm?: boolean } = {}): Promise<string> {
+export async function readSecret(
+  envName: string,
+  prompt: string,
+  options: { confirm?: boolean } = {},
+): Promise<string> {
   const fromEnv = process.env[envName];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!stdin.isTTY) throw new CliError(`Set ${envName}, or run this command in a terminal to type it.`, 2);

@@ -40,7 +40,9 @@ function electronBinary(): { path: string } | { reason: string } {
   });
   const path = r.stdout?.trim();
   if (r.status === 0 && path && existsSync(path)) return { path };
-  const why = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(`${r.stderr}`) ? 'it could not be downloaded: no connection to its release site' : 'it is not installed';
+  const why = /fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(`${r.stderr}`)
+    ? 'it could not be downloaded: no connection to its release site'
+    : 'it is not installed';
   return { reason: why };
 }
 
@@ -48,17 +50,22 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
   const demo = args.demo ?? false;
   const dataDir = resolve(args['data-dir'] ?? defaultDataDir(demo));
   const port = args.port === undefined ? DEFAULT_PORT : Number(args.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be a number from 0 to 65535', 2);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError('--port must be a number from 0 to 65535', 2);
   const bind = args.bind ?? '127.0.0.1';
   if (bind !== '127.0.0.1' && bind !== 'localhost' && bind !== '::1') {
-    console.warn(`WARNING: serving on ${bind}, not only on this computer. Anyone on that network can reach the login page.`);
+    console.warn(
+      `WARNING: serving on ${bind}, not only on this computer. Anyone on that network can reach the login page.`,
+    );
   }
 
   if (mode.electron) {
     const electron = electronBinary();
     if ('path' in electron) {
       const launcher = join(PROJECT_ROOT, 'main', 'electron', 'launch.mjs');
-      const child = spawn(electron.path, [launcher, '--data-dir', dataDir, ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
+      const child = spawn(electron.path, [launcher, '--data-dir', dataDir, ...(demo ? ['--demo'] : [])], {
+        stdio: 'inherit',
+      });
       return new Promise((done) => child.on('exit', (code) => done(code ?? 1)));
     }
     console.log(`Electron is not available on this machine (${electron.reason}), so Sijill starts in browser mode.`);
@@ -72,13 +79,20 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     console.warn('The user interface has not been built yet: run "npm run build" (npm start does it for you).');
   }
-  const server = await startHttpServer({ host, rendererDir: RENDERER_DIR, port, bindAddress: bind, log: (m) => console.error(m) }).catch(
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') throw new CliError(`Port ${port} is already in use. Choose another with --port N (0 picks a free one).`);
-      throw err;
-    },
+  const server = await startHttpServer({
+    host,
+    rendererDir: RENDERER_DIR,
+    port,
+    bindAddress: bind,
+    log: (m) => console.error(m),
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE')
+      throw new CliError(`Port ${port} is already in use. Choose another with --port N (0 picks a free one).`);
+    throw err;
+  });
+  console.log(
+    `Data directory: ${dataDir} (${host.state === 'uninitialized' ? 'new: the first-run setup will create it' : host.state})`,
   );
-  console.log(`Data directory: ${dataDir} (${host.state === 'uninitialized' ? 'new: the first-run setup will create it' : host.state})`);
   console.log(`Sijill is serving on ${server.url}`);
   console.log('Open that address in a browser on this computer. Press Ctrl+C to stop.');
 

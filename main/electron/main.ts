@@ -16,13 +16,19 @@ function argValue(flag: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 
 async function createWindow(): Promise<void> {
   const dataDir = argValue('--data-dir') ?? join(app.getPath('userData'), 'clinic');
-  const host = utilityProcess.fork(join(ROOT, 'main', 'host', 'utility-launch.mjs'), ['--data-dir', dataDir, ...(process.argv.includes('--demo') ? ['--demo'] : [])], {
-    serviceName: 'Sijill clinic host',
-  });
+  const host = utilityProcess.fork(
+    join(ROOT, 'main', 'host', 'utility-launch.mjs'),
+    ['--data-dir', dataDir, ...(process.argv.includes('--demo') ? ['--demo'] : [])],
+    {
+      serviceName: 'Sijill clinic host',
+    },
+  );
 
   const win = new BrowserWindow({
     width: 1280,

@@ -35,7 +35,13 @@ export interface AnchoringStatus {
   checkpoints: number;
   lastCheckpoint: { treeSize: number; createdAt: string } | null;
   ledgerConfigured: boolean;
-  ledger: { rpcUrl: string; chainId: number; contract: string; reachable: boolean | null; lastError: string | null } | null;
+  ledger: {
+    rpcUrl: string;
+    chainId: number;
+    contract: string;
+    reachable: boolean | null;
+    lastError: string | null;
+  } | null;
   counts: AnchorQueueStatus['counts'] | null;
   pendingAnchors: number;
   anchored: number;
@@ -111,7 +117,12 @@ export class Anchoring {
 
   configureLedger(settings: LedgerSettings): void {
     // Validates the settings (key format, address) before anything is stored.
-    new EvmLedgerAdapter({ rpcUrl: settings.rpcUrl, chainId: settings.chainId, contractAddress: settings.contractAddress, privateKey: settings.privateKey });
+    new EvmLedgerAdapter({
+      rpcUrl: settings.rpcUrl,
+      chainId: settings.chainId,
+      contractAddress: settings.contractAddress,
+      privateKey: settings.privateKey,
+    });
     const keyBox = sealPrivateKey(this.#dataKey, new Uint8Array(Buffer.from(settings.privateKey.slice(2), 'hex')));
     this.#db.transaction(() => {
       setMeta(this.#db, 'ledger.rpc_url', settings.rpcUrl);
@@ -120,7 +131,12 @@ export class Anchoring {
       setMeta(this.#db, 'ledger.confirmations', String(settings.confirmations));
       setMeta(this.#db, KEY_CONTEXT, toB64(keyBox));
     })();
-    this.#settings = { rpcUrl: settings.rpcUrl, chainId: settings.chainId, contractAddress: settings.contractAddress, confirmations: settings.confirmations };
+    this.#settings = {
+      rpcUrl: settings.rpcUrl,
+      chainId: settings.chainId,
+      contractAddress: settings.contractAddress,
+      confirmations: settings.confirmations,
+    };
     // Reconfigurations run one after another, each starting from what is stored then,
     // so the newest settings win and two queues never run side by side.
     this.#reconfiguring = this.#reconfiguring.then(async () => {
@@ -150,8 +166,18 @@ export class Anchoring {
       contractAddress: settings.contractAddress,
       privateKey: settings.privateKey,
     });
-    this.#settings = { rpcUrl: settings.rpcUrl, chainId: settings.chainId, contractAddress: settings.contractAddress, confirmations: settings.confirmations };
-    this.#queue = new AnchorQueue({ store: this.#outbox, ledger, confirmations: settings.confirmations, pollIntervalMs: 2_000 });
+    this.#settings = {
+      rpcUrl: settings.rpcUrl,
+      chainId: settings.chainId,
+      contractAddress: settings.contractAddress,
+      confirmations: settings.confirmations,
+    };
+    this.#queue = new AnchorQueue({
+      store: this.#outbox,
+      ledger,
+      confirmations: settings.confirmations,
+      pollIntervalMs: 2_000,
+    });
     // Only the newest checkpoint needs anchoring; older ones are tied to it by consistency proofs.
     const last = latestCheckpoint(this.#db);
     if (last) this.#queue.enqueue(last.note);

@@ -20,7 +20,14 @@ import {
   type Stats,
 } from '../api';
 import { DeviceService } from './devices/device-service';
-import { getInboxItem, getRecording, listInbox, listRecordings, readChunks, resolveInboxItem } from '../store/repositories/devices';
+import {
+  getInboxItem,
+  getRecording,
+  listInbox,
+  listRecordings,
+  readChunks,
+  resolveInboxItem,
+} from '../store/repositories/devices';
 import { appendAudit, auditCount } from '../access/audit-log';
 import { hasCapability } from '../access/permissions';
 import { countUsers, userSigningKey, type UserRow } from '../access/users';
@@ -29,7 +36,13 @@ import { listEntry } from '../store/charts/chart-doc';
 import { countPatients, patientExists, searchPatients } from '../store/charts/projection';
 import type { OpenStore } from '../store/data-dir';
 import { requireMeta } from '../store/repositories/meta';
-import { countEntries, getEntry, insertSignedEntry, listEntries, type EntryAuthor } from '../store/repositories/entries';
+import {
+  countEntries,
+  getEntry,
+  insertSignedEntry,
+  listEntries,
+  type EntryAuthor,
+} from '../store/repositories/entries';
 import { ed25519Signer } from '../store/crypto/ed25519';
 import { randomUUID } from 'node:crypto';
 import type { Receipt } from '../../anchor-queue';
@@ -123,7 +136,13 @@ export class Clinic {
       const results = (JSON.parse(item.results) as unknown[]).map((r) => LabResult.parse(r));
       for (const body of results) this.recordEntry(user, patientId, 'lab-result', body);
       resolveInboxItem(this.db, inboxId, patientId, user.id);
-      appendAudit(this.db, { actorId: user.id, action: 'lab.reconcile', patientId, entityId: inboxId, detail: { results: results.length } });
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'lab.reconcile',
+        patientId,
+        entityId: inboxId,
+        detail: { results: results.length },
+      });
       return results.length;
     })();
   }
@@ -131,8 +150,20 @@ export class Clinic {
   recordings(user: UserRow, patientId: string): RecordingSummary[] {
     return this.db.transaction(() => {
       const rows = listRecordings(this.db, patientId);
-      appendAudit(this.db, { actorId: user.id, action: 'patient.recordings.read', patientId, detail: { recordings: rows.length } });
-      return rows.map((r) => ({ id: r.id, code: r.code, sampleRate: r.sample_rate, startedAt: r.started_at, chunks: r.chunks, connectionId: r.connection_id }));
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'patient.recordings.read',
+        patientId,
+        detail: { recordings: rows.length },
+      });
+      return rows.map((r) => ({
+        id: r.id,
+        code: r.code,
+        sampleRate: r.sample_rate,
+        startedAt: r.started_at,
+        chunks: r.chunks,
+        connectionId: r.connection_id,
+      }));
     })();
   }
 
@@ -145,7 +176,13 @@ export class Clinic {
         const samples = Array.from({ length: c.data.byteLength / 2 }, (_, i) => view.getInt16(i * 2, true));
         return { seq: c.seq, t0: c.t0, sampleRate: c.sample_rate, samples };
       });
-      appendAudit(this.db, { actorId: user.id, action: 'recording.read', patientId: rec.patient_id, entityId: recordingId, detail: { chunks: chunks.length } });
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'recording.read',
+        patientId: rec.patient_id,
+        entityId: recordingId,
+        detail: { chunks: chunks.length },
+      });
       return chunks;
     })();
   }
@@ -216,11 +253,23 @@ export class Clinic {
 
   // ---- Entries ----
 
-  recordEntry(user: UserRow, patientId: string, kind: EntryKind, body: Record<string, unknown>, createdAt?: Date): Entry {
+  recordEntry(
+    user: UserRow,
+    patientId: string,
+    kind: EntryKind,
+    body: Record<string, unknown>,
+    createdAt?: Date,
+  ): Entry {
     return this.db.transaction(() => {
       if (!patientExists(this.db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
       const entry = insertSignedEntry(this.db, this.author(user), { patientId, kind, body, createdAt });
-      appendAudit(this.db, { actorId: user.id, action: 'entry.create', patientId, entityId: entry.id, detail: { kind } });
+      appendAudit(this.db, {
+        actorId: user.id,
+        action: 'entry.create',
+        patientId,
+        entityId: entry.id,
+        detail: { kind },
+      });
       return entry;
     })();
   }

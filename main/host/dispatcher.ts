@@ -3,15 +3,7 @@
 // session, check the permission matrix, run the handler, validate the output. Any
 // failure becomes a typed error; internal details never reach the client.
 import { z } from 'zod';
-import {
-  ApiError,
-  contract,
-  isMethod,
-  RequestMessage,
-  type Method,
-  type ResponseMessage,
-  type Role,
-} from '../api';
+import { ApiError, contract, isMethod, RequestMessage, type Method, type ResponseMessage, type Role } from '../api';
 import { authenticate } from '../access/sessions';
 import { mayCall } from '../access/permissions';
 import { handlers, type CallContext } from './handlers';
@@ -25,9 +17,18 @@ export interface Caller {
 
 const zodIssues = (e: z.ZodError) => e.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
 
-export async function dispatch(host: Host, raw: unknown, caller: Caller, log: (msg: string) => void = () => {}): Promise<ResponseMessage> {
+export async function dispatch(
+  host: Host,
+  raw: unknown,
+  caller: Caller,
+  log: (msg: string) => void = () => {},
+): Promise<ResponseMessage> {
   const req = RequestMessage.safeParse(raw);
-  const id = req.success ? req.data.id : typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0;
+  const id = req.success
+    ? req.data.id
+    : typeof (raw as { id?: unknown })?.id === 'number'
+      ? (raw as { id: number }).id
+      : 0;
   try {
     if (!req.success) throw new ApiError('BAD_REQUEST', 'Malformed request message.', zodIssues(req.error));
     const { method, params, token } = req.data;
@@ -37,12 +38,25 @@ export async function dispatch(host: Host, raw: unknown, caller: Caller, log: (m
   } catch (err) {
     if (err instanceof ApiError) return { type: 'response', id, ok: false, error: err.toBody() };
     // Log the kind of failure, never its data: messages can carry patient values.
-    log(`internal error in ${req.success ? req.data.method : 'request'}: ${err instanceof Error ? err.name : typeof err}`);
-    return { type: 'response', id, ok: false, error: { code: 'INTERNAL', message: 'Something went wrong inside Sijill. Nothing was changed; try again.' } };
+    log(
+      `internal error in ${req.success ? req.data.method : 'request'}: ${err instanceof Error ? err.name : typeof err}`,
+    );
+    return {
+      type: 'response',
+      id,
+      ok: false,
+      error: { code: 'INTERNAL', message: 'Something went wrong inside Sijill. Nothing was changed; try again.' },
+    };
   }
 }
 
-async function call(host: Host, method: Method, params: unknown, token: string | undefined, caller: Caller): Promise<unknown> {
+async function call(
+  host: Host,
+  method: Method,
+  params: unknown,
+  token: string | undefined,
+  caller: Caller,
+): Promise<unknown> {
   const spec = contract[method];
   const input = spec.input.safeParse(params);
   if (!input.success) {

@@ -45,7 +45,12 @@ export const handlers: Handlers = {
 
   'auth.login': async ({ host }, input) => {
     const s = await login(host.clinic.db, input.username, input.password);
-    return { token: s.token, user: toUserSummary(s.user), permissions: permissionsOf(s.user.role), expiresAt: s.expiresAt };
+    return {
+      token: s.token,
+      user: toUserSummary(s.user),
+      permissions: permissionsOf(s.user.role),
+      expiresAt: s.expiresAt,
+    };
   },
   'auth.logout': (ctx) => {
     const s = sessionOf(ctx);
@@ -102,7 +107,11 @@ export const handlers: Handlers = {
     const result = verifyAuditChain(db);
     // Recorded after the walk, so the walk covers a fixed chain.
     db.transaction(() => {
-      appendAudit(db, { actorId: sessionOf(ctx).user.id, action: 'audit.verify', detail: { ok: result.ok, records: result.records } });
+      appendAudit(db, {
+        actorId: sessionOf(ctx).user.id,
+        action: 'audit.verify',
+        detail: { ok: result.ok, records: result.records },
+      });
     })();
     return result;
   },
@@ -123,7 +132,8 @@ export const handlers: Handlers = {
   'devices.list': (ctx) => ({ connections: ctx.host.clinic.devices.list() }),
   'devices.connect': (ctx, input) => ctx.host.clinic.devices.connect(sessionOf(ctx).user, input),
   'devices.disconnect': (ctx, input) => ctx.host.clinic.devices.disconnect(sessionOf(ctx).user, input.connectionId),
-  'devices.attach': (ctx, input) => ctx.host.clinic.devices.attach(sessionOf(ctx).user, input.connectionId, input.patientId),
+  'devices.attach': (ctx, input) =>
+    ctx.host.clinic.devices.attach(sessionOf(ctx).user, input.connectionId, input.patientId),
   'lab.inbox': (ctx, input) => ({ items: ctx.host.clinic.labInbox(sessionOf(ctx).user, input.status) }),
   'lab.reconcile': (ctx, input) => {
     const entries = ctx.host.clinic.reconcileLab(sessionOf(ctx).user, input.inboxId, input.patientId);
@@ -131,7 +141,9 @@ export const handlers: Handlers = {
     ctx.host.emit('patient.changed', { patientId: input.patientId });
     return { entries };
   },
-  'patients.recordings': (ctx, input) => ({ recordings: ctx.host.clinic.recordings(sessionOf(ctx).user, input.patientId) }),
+  'patients.recordings': (ctx, input) => ({
+    recordings: ctx.host.clinic.recordings(sessionOf(ctx).user, input.patientId),
+  }),
   'recordings.samples': (ctx, input) => ({
     chunks: ctx.host.clinic.recordingSamples(sessionOf(ctx).user, input.recordingId, input.fromSeq, input.limit),
   }),
@@ -140,4 +152,3 @@ export const handlers: Handlers = {
     return { ok: r.ok, checks: r.checks, summary: r.summary ?? null };
   },
 };
-

@@ -67,7 +67,12 @@ export class Host {
       await createUser(
         store.db,
         store.dataKey,
-        { username: p.adminUsername, displayName: p.adminDisplayName, role: 'administrator', password: p.adminPassword },
+        {
+          username: p.adminUsername,
+          displayName: p.adminDisplayName,
+          role: 'administrator',
+          password: p.adminPassword,
+        },
         null,
       );
       this.#clinic = await Clinic.open(store);
@@ -95,7 +100,9 @@ export class Host {
   #startBackgroundWork(clinic: Clinic): void {
     clinic.onEvent((event, data) => this.emit(event, data));
     clinic.anchoring.start({ onChange: () => this.emit('anchor.changed', {}) });
-    clinic.devices.startAll().catch((err) => console.error(`devices: ${err instanceof Error ? err.message : String(err)}`));
+    clinic.devices
+      .startAll()
+      .catch((err) => console.error(`devices: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,11 @@ const KeyFileSchema = z.object({
   version: z.literal(1),
   kdf: z.object({
     name: z.literal('scrypt'),
-    N: z.number().int().min(2 ** 10).max(2 ** 22),
+    N: z
+      .number()
+      .int()
+      .min(2 ** 10)
+      .max(2 ** 22),
     r: z.number().int().min(1).max(32),
     p: z.number().int().min(1).max(16),
     salt: z.string(),
@@ -63,7 +67,8 @@ export function parseKeyFile(text: string): KeyFile {
     throw new StoreError('CORRUPT', 'The key file is damaged (not valid JSON). Restore it from a backup.');
   }
   const parsed = KeyFileSchema.safeParse(raw);
-  if (!parsed.success) throw new StoreError('CORRUPT', 'The key file is damaged or of an unknown version. Restore it from a backup.');
+  if (!parsed.success)
+    throw new StoreError('CORRUPT', 'The key file is damaged or of an unknown version. Restore it from a backup.');
   return parsed.data;
 }
 
@@ -73,7 +78,10 @@ export async function unwrapDataKey(keyFile: KeyFile, passphrase: string): Promi
     kek = await deriveWrappingKey(passphrase, keyFile.kdf);
   } catch {
     // e.g. N not a power of 2, or parameters beyond scrypt's memory limit: the file was altered.
-    throw new StoreError('CORRUPT', 'The key file is damaged (its key-derivation parameters are unusable). Restore it from a backup.');
+    throw new StoreError(
+      'CORRUPT',
+      'The key file is damaged (its key-derivation parameters are unusable). Restore it from a backup.',
+    );
   }
   try {
     const key = open(kek, fromB64(keyFile.wrappedKey), WRAP_CONTEXT);

@@ -4,7 +4,10 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 
 const cache = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
-export function stmt<P extends unknown[] | object = unknown[], R = unknown>(db: Database.Database, sql: string): Database.Statement<P, R> {
+export function stmt<P extends unknown[] | object = unknown[], R = unknown>(
+  db: Database.Database,
+  sql: string,
+): Database.Statement<P, R> {
   let perDb = cache.get(db);
   if (!perDb) {
     perDb = new Map();

@@ -44,7 +44,17 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
 }
 
 /** A hash shown short (the whole of it in the tooltip), with a copy button. */
-export function HashValue({ hash, label, short, testId }: { hash: string; label: string; short: string; testId?: string }) {
+export function HashValue({
+  hash,
+  label,
+  short,
+  testId,
+}: {
+  hash: string;
+  label: string;
+  short: string;
+  testId?: string;
+}) {
   return (
     <span className="hash">
       <code className="mono" dir="ltr" title={hash} data-testid={testId} data-full={hash}>

@@ -101,7 +101,9 @@ export function receiptFileText(receipt: Record<string, unknown>): string {
 
 /** The command that checks a saved receipt, offline, on any computer with Sijill. */
 export function verifyCommand(fileName: string): string {
-  return /^[A-Za-z0-9._-]+$/.test(fileName) ? `sijill verify ${fileName}` : `sijill verify "${fileName.replace(/"/g, '\\"')}"`;
+  return /^[A-Za-z0-9._-]+$/.test(fileName)
+    ? `sijill verify ${fileName}`
+    : `sijill verify "${fileName.replace(/"/g, '\\"')}"`;
 }
 
 /**

@@ -32,7 +32,8 @@ export function ledgerView(status: AnchorStatus): LedgerView {
   }
   const network = { chainId: ledger.chainId, contract: ledger.contract, rpcUrl: ledger.rpcUrl };
   const lastError = ledger.lastError !== null && ledger.lastError.trim() !== '' ? ledger.lastError : null;
-  if (ledger.reachable === true) return { state: 'reachable', text: { key: 'anchor.ledger.reachable' }, lastError, network };
+  if (ledger.reachable === true)
+    return { state: 'reachable', text: { key: 'anchor.ledger.reachable' }, lastError, network };
   if (ledger.reachable === false) {
     return { state: 'unreachable', text: { key: 'anchor.ledger.unreachable' }, lastError, network };
   }
@@ -98,7 +99,11 @@ export function anchorIndicator(status: AnchorStatus): AnchorIndicator {
   const detail: Text = { key: 'anchor.indicator.coverage', vars: { anchored: cover.anchored, leaves: cover.leaves } };
   const ledger = ledgerView(status);
   if (ledger.state === 'notConfigured') {
-    return { tone: 'neutral', parts: [{ key: 'anchor.indicator.noLedger' }], detail: { key: 'anchor.ledger.notConfigured' } };
+    return {
+      tone: 'neutral',
+      parts: [{ key: 'anchor.indicator.noLedger' }],
+      detail: { key: 'anchor.ledger.notConfigured' },
+    };
   }
   const failed = status.counts?.failed ?? 0;
   const parts: Text[] = [

@@ -7,9 +7,7 @@ import type { Text } from './status-model';
 /** A receipt is sent inside one request: leave room for the envelope. */
 export const MAX_RECEIPT_BYTES = MAX_MESSAGE_BYTES - 1024;
 
-export type ReceiptFile =
-  | { ok: true; receipt: unknown }
-  | { ok: false; problem: Text; detail?: string };
+export type ReceiptFile = { ok: true; receipt: unknown } | { ok: false; problem: Text; detail?: string };
 
 /** Checks the size before the file is read at all. */
 export function checkReceiptFileSize(bytes: number): ReceiptFile | null {
@@ -79,7 +77,12 @@ export interface VerificationView {
 }
 
 export function verificationView(result: ReceiptVerification): VerificationView {
-  const checks = result.checks.map((c) => ({ name: c.name, label: CHECK_LABELS[c.name] ?? null, ok: c.ok, detail: c.detail }));
+  const checks = result.checks.map((c) => ({
+    name: c.name,
+    label: CHECK_LABELS[c.name] ?? null,
+    ok: c.ok,
+    detail: c.detail,
+  }));
   // Valid only when the host says so and every reported check holds: never more generous than either.
   const ok = result.ok && checks.length > 0 && checks.every((c) => c.ok);
   const passed = checks.filter((c) => c.ok).length;

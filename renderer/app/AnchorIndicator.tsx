@@ -15,7 +15,12 @@ export function AnchorIndicator() {
   if (!status.data) {
     const text = status.failure ? t('anchor.indicator.unavailable') : t('anchor.indicator.loading');
     return (
-      <a href={href} className="anchor-indicator anchor-indicator--neutral" data-testid="status-anchor" data-tone="unknown">
+      <a
+        href={href}
+        className="anchor-indicator anchor-indicator--neutral"
+        data-testid="status-anchor"
+        data-tone="unknown"
+      >
         <span className="anchor-indicator__dot" aria-hidden="true" />
         {text}
       </a>

@@ -71,7 +71,12 @@ export function EntryReceipt({ entry }: { entry: Entry }) {
       </button>
       {state.phase === 'failed' && <ReceiptError error={state.error} />}
       {state.phase === 'ready' && (
-        <section className="receipt-panel" id={panelId} data-testid="receipt-panel" aria-labelledby={`${panelId}-title`}>
+        <section
+          className="receipt-panel"
+          id={panelId}
+          data-testid="receipt-panel"
+          aria-labelledby={`${panelId}-title`}
+        >
           <h3 id={`${panelId}-title`}>{t('receipt.heading')}</h3>
           <ReceiptFacts summary={state.summary} full={false} />
           {state.summary.carriesRecord && <p className="field__hint">{t('receipt.confidential')}</p>}

@@ -52,7 +52,12 @@ export function TimelineEntry({ entry, entriesById, onAmend, canReceipt }: Timel
       {(amendable || canReceipt) && (
         <div className="entry__actions">
           {amendable && (
-            <button type="button" className="button button--small" data-testid="entry-amend" onClick={() => onAmend(entry)}>
+            <button
+              type="button"
+              className="button button--small"
+              data-testid="entry-amend"
+              onClick={() => onAmend(entry)}
+            >
               {t('entry.amend')}
             </button>
           )}

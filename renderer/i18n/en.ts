@@ -355,7 +355,8 @@ export const en = {
   'receipt.print.printed': 'Printed {time}',
 
   'verify.title': 'Verify a receipt',
-  'verify.intro': 'Choose a receipt file (.json) saved from a chart. Its signatures and proofs are checked here, offline.',
+  'verify.intro':
+    'Choose a receipt file (.json) saved from a chart. Its signatures and proofs are checked here, offline.',
   'verify.offlineNote':
     'This does not ask the ledger whether the anchor transaction exists: for that, run {command} on a computer that can reach the ledger.',
   'verify.file': 'Receipt file',

@@ -4,14 +4,7 @@
 import { useState } from 'react';
 import type { AnchorStatus } from '../../main/api';
 import { HashValue } from '../anchor/CopyButton';
-import {
-  coverage,
-  isQueueState,
-  ledgerView,
-  pendingText,
-  queueCounts,
-  shortHash,
-} from '../anchor/status-model';
+import { coverage, isQueueState, ledgerView, pendingText, queueCounts, shortHash } from '../anchor/status-model';
 import { useAnchorStatus } from '../anchor/useAnchorStatus';
 import { useClient } from '../app/ClientContext';
 import { useCurrentSession } from '../app/SessionContext';
@@ -37,11 +30,7 @@ export function LedgerScreen() {
       <ErrorAlert error={status.failure} />
       {status.data ? (
         <div className="anchor-panel" data-testid="anchor-status" aria-busy={status.loading}>
-          <LogCard
-            status={status.data}
-            canSeal={permissions.includes('anchor.sealNow')}
-            onSealed={status.reload}
-          />
+          <LogCard status={status.data} canSeal={permissions.includes('anchor.sealNow')} onSealed={status.reload} />
           <LedgerCard status={status.data} />
           <QueueCard status={status.data} />
           <LastAnchorCard status={status.data} />
@@ -154,7 +143,11 @@ function LedgerCard({ status }: { status: AnchorStatus }) {
   const { t } = useI18n();
   const ledger = ledgerView(status);
   const alertClass =
-    ledger.state === 'reachable' ? 'alert alert--success' : ledger.state === 'unreachable' ? 'alert alert--warning' : 'callout';
+    ledger.state === 'reachable'
+      ? 'alert alert--success'
+      : ledger.state === 'unreachable'
+        ? 'alert alert--warning'
+        : 'callout';
   return (
     <section className="card" aria-labelledby="anchor-ledger-title">
       <h2 id="anchor-ledger-title">{t('anchor.ledger')}</h2>
@@ -177,7 +170,11 @@ function LedgerCard({ status }: { status: AnchorStatus }) {
             <div className="facts__item">
               <dt>{t('anchor.ledger.contract')}</dt>
               <dd>
-                <HashValue hash={ledger.network.contract} short={ledger.network.contract} label={t('anchor.ledger.contract')} />
+                <HashValue
+                  hash={ledger.network.contract}
+                  short={ledger.network.contract}
+                  label={t('anchor.ledger.contract')}
+                />
               </dd>
             </div>
             <div className="facts__item">
@@ -204,7 +201,10 @@ function QueueCard({ status }: { status: AnchorStatus }) {
       </p>
       <dl className="queue-counts" data-testid="anchor-counts">
         {queueCounts(status).map(({ state, count }) => (
-          <div key={state} className={count > 0 ? `queue-counts__item queue-counts__item--${state}` : 'queue-counts__item'}>
+          <div
+            key={state}
+            className={count > 0 ? `queue-counts__item queue-counts__item--${state}` : 'queue-counts__item'}
+          >
             <dt>{isQueueState(state) ? t(`anchor.state.${state}`) : state}</dt>
             <dd data-testid={`anchor-count-${state}`}>{count}</dd>
           </div>

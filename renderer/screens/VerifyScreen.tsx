@@ -3,7 +3,12 @@
 import { useRef, useState } from 'react';
 import type { ReceiptVerification } from '../../main/api';
 import type { Text } from '../anchor/status-model';
-import { checkReceiptFileSize, parseReceiptText, verificationView, type VerificationView } from '../anchor/verify-model';
+import {
+  checkReceiptFileSize,
+  parseReceiptText,
+  verificationView,
+  type VerificationView,
+} from '../anchor/verify-model';
 import { RecordKind } from '../anchor/RecordKind';
 import { useClient } from '../app/ClientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -108,7 +113,12 @@ export function VerifyScreen() {
 function VerificationResult({ view }: { view: VerificationView }) {
   const { t } = useI18n();
   return (
-    <section className="card verify-result" data-testid="verify-result" data-ok={view.ok} aria-labelledby="verify-verdict">
+    <section
+      className="card verify-result"
+      data-testid="verify-result"
+      data-ok={view.ok}
+      aria-labelledby="verify-verdict"
+    >
       <p
         id="verify-verdict"
         className={view.ok ? 'verdict verdict--ok' : 'verdict verdict--bad'}

@@ -62,7 +62,9 @@ export class SqliteStorageAdapter implements StorageAdapterInterface {
 
   async loadRange(keyPrefix: StorageKey): Promise<Chunk[]> {
     const p = encodeKey(keyPrefix);
-    return this.#loadRange.all(p, p + SEP, p + AFTER_SEP).map((r) => ({ key: decodeKey(r.key), data: new Uint8Array(r.data) }));
+    return this.#loadRange
+      .all(p, p + SEP, p + AFTER_SEP)
+      .map((r) => ({ key: decodeKey(r.key), data: new Uint8Array(r.data) }));
   }
 
   async removeRange(keyPrefix: StorageKey): Promise<void> {

@@ -86,18 +86,14 @@ describe('ECG stream encoding', () => {
       fc.property(
         fc.integer({ min: 0, max: 65535 }),
         fc.integer({ min: 1, max: 65535 }),
-        fc
-          .integer({ min: 1, max: 4 })
-          .chain((ch) =>
-            fc
-              .integer({ min: 1, max: 64 })
-              .chain((n) =>
-                fc.array(fc.array(fc.integer({ min: -32768, max: 32767 }), { minLength: n, maxLength: n }), {
-                  minLength: ch,
-                  maxLength: ch,
-                }),
-              ),
+        fc.integer({ min: 1, max: 4 }).chain((ch) =>
+          fc.integer({ min: 1, max: 64 }).chain((n) =>
+            fc.array(fc.array(fc.integer({ min: -32768, max: 32767 }), { minLength: n, maxLength: n }), {
+              minLength: ch,
+              maxLength: ch,
+            }),
           ),
+        ),
         fc.boolean(),
         (sequence, sampleRate, channels, saturated) => {
           const [f] = frames(

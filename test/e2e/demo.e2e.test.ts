@@ -47,7 +47,9 @@ afterAll(async () => {
 describe('the demo clinic', () => {
   it('shows the simulated devices connected', async () => {
     await page.getByTestId('nav-devices').click();
-    await expect.poll(() => page.locator('[data-testid="device-row"][data-state="connected"]').count(), { timeout: 30_000 }).toBe(3);
+    await expect
+      .poll(() => page.locator('[data-testid="device-row"][data-state="connected"]').count(), { timeout: 30_000 })
+      .toBe(3);
     await shot('10-demo-devices');
   });
 
@@ -56,14 +58,18 @@ describe('the demo clinic', () => {
     const oximeter = connections.find((c) => c.profileId === 'contec-cms50d-plus' && c.patientId)!;
     await page.goto(`${app.url}#/patients/${oximeter.patientId}`);
     await page.getByTestId('live-panel').waitFor({ timeout: 20_000 });
-    await expect.poll(async () => (await page.getByTestId('live-numeric').allTextContents()).join(' '), { timeout: 20_000 }).toMatch(/\d{2}/);
+    await expect
+      .poll(async () => (await page.getByTestId('live-numeric').allTextContents()).join(' '), { timeout: 20_000 })
+      .toMatch(/\d{2}/);
     await page.getByTestId('live-waveform').waitFor();
     await shot('11-demo-live-chart');
   });
 
   it('anchors checkpoints on the local EVM and shows the last anchor', async () => {
     await page.getByTestId('nav-ledger').click();
-    await expect.poll(() => page.getByTestId('anchor-last').getAttribute('data-anchored'), { timeout: 40_000 }).toBe('true');
+    await expect
+      .poll(() => page.getByTestId('anchor-last').getAttribute('data-anchored'), { timeout: 40_000 })
+      .toBe('true');
     await shot('12-demo-ledger');
   });
 

@@ -58,7 +58,9 @@ describe('first run to a recorded vital sign, in English and Arabic', () => {
     await shot('02-login');
     await page.getByTestId('login-submit').click();
     await page.getByTestId('status-bar').waitFor();
-    await expect.poll(() => page.getByTestId('status-bar').textContent()).toContain('Al-Noor Primary Health Care Centre');
+    await expect
+      .poll(() => page.getByTestId('status-bar').textContent())
+      .toContain('Al-Noor Primary Health Care Centre');
   });
 
   it('registers a patient named أحمد علي', async () => {
@@ -88,7 +90,9 @@ describe('first run to a recorded vital sign, in English and Arabic', () => {
   it('rejects SpO2 120 with a clear message, then records vital signs that appear in the chart', async () => {
     await page.getByTestId('vitals-spo2').fill('120');
     await page.getByTestId('vitals-submit').click();
-    await expect.poll(async () => (await page.getByRole('alert').allTextContents()).join(' ')).toMatch(/SpO2 \(%\) must be between 50 and 100/);
+    await expect
+      .poll(async () => (await page.getByRole('alert').allTextContents()).join(' '))
+      .toMatch(/SpO2 \(%\) must be between 50 and 100/);
     expect(await page.getByTestId('vitals-row').count()).toBe(0);
 
     await page.getByTestId('vitals-temp').fill('38.4');

@@ -105,7 +105,11 @@ export interface TestUser {
  * Inserts a user directly (placeholder password hash that no password matches), with
  * a real Ed25519 key pair sealed under the database key as createUser does.
  */
-export function insertTestUser(db: Db, dataKey: Uint8Array, opts: { role?: Role; username?: string; displayName?: string } = {}): TestUser {
+export function insertTestUser(
+  db: Db,
+  dataKey: Uint8Array,
+  opts: { role?: Role; username?: string; displayName?: string } = {},
+): TestUser {
   const keys = generateEd25519();
   const row: UserRow = {
     id: randomUUID(),
@@ -170,7 +174,11 @@ export function useSharedCharts(setup?: (s: SharedCharts) => Promise<void>): () 
     const db = openEncryptedDatabase(dbPath(template.dir), template.dataKey, { create: false });
     migrate(db);
     const deviceId = requireMeta(db, 'device.id');
-    shared = { store: { dataDir: template.dir, db, dataKey: template.dataKey }, charts: new ChartStore(db, deviceId), deviceId };
+    shared = {
+      store: { dataDir: template.dir, db, dataKey: template.dataKey },
+      charts: new ChartStore(db, deviceId),
+      deviceId,
+    };
     if (setup) await setup(shared);
   });
   afterAll(async () => {
@@ -191,7 +199,10 @@ export function useSharedCharts(setup?: (s: SharedCharts) => Promise<void>): () 
  * with the known key. `close()` closes the charts and the database; it also runs after
  * the test if the test did not call it.
  */
-export function openCharts(template: StoreTemplate, dataDir = copyTemplate(template)): SharedCharts & { close(): Promise<void> } {
+export function openCharts(
+  template: StoreTemplate,
+  dataDir = copyTemplate(template),
+): SharedCharts & { close(): Promise<void> } {
   const db = openEncryptedDatabase(dbPath(dataDir), template.dataKey, { create: false });
   migrate(db);
   const deviceId = requireMeta(db, 'device.id');

@@ -70,7 +70,12 @@ const noLedger = () =>
 describe('ledger state', () => {
   it('says plainly that no ledger is configured, and that checkpoints are kept', () => {
     const view = ledgerView(noLedger());
-    expect(view).toEqual({ state: 'notConfigured', text: { key: 'anchor.ledger.notConfigured' }, lastError: null, network: null });
+    expect(view).toEqual({
+      state: 'notConfigured',
+      text: { key: 'anchor.ledger.notConfigured' },
+      lastError: null,
+      network: null,
+    });
     expect(say(view.text)).toBe(
       'No national ledger is configured: checkpoints are kept and will be anchored when one is',
     );
@@ -78,7 +83,9 @@ describe('ledger state', () => {
 
   it('tells reachable, unreachable (with its last error) and not yet contacted apart', () => {
     expect(ledgerView(status()).state).toBe('reachable');
-    const down = ledgerView(status({ ledger: { ...LEDGER, reachable: false, lastError: 'ECONNREFUSED 127.0.0.1:8545' } }));
+    const down = ledgerView(
+      status({ ledger: { ...LEDGER, reachable: false, lastError: 'ECONNREFUSED 127.0.0.1:8545' } }),
+    );
     expect(down.state).toBe('unreachable');
     expect(down.lastError).toBe('ECONNREFUSED 127.0.0.1:8545');
     expect(down.network).toEqual({ chainId: 1337, contract: LEDGER.contract, rpcUrl: LEDGER.rpcUrl });
@@ -215,7 +222,14 @@ describe('receipt summary', () => {
       anchored: { checkpointNote: 3, anchor: 'nope' },
     });
     expect([odd.recordKind, odd.recordId, odd.leafIndex, odd.treeSize]).toEqual([null, null, null, null]);
-    expect(odd.anchor).toEqual({ chainId: null, contract: null, blockNumber: null, blockHash: null, txHash: null, treeSize: null });
+    expect(odd.anchor).toEqual({
+      chainId: null,
+      contract: null,
+      blockNumber: null,
+      blockHash: null,
+      txHash: null,
+      treeSize: null,
+    });
     expect(say(anchoredText(odd))).toBe('Anchored on chain ?, block ?.');
   });
 

@@ -94,17 +94,17 @@ describe('device readings and lab results', () => {
       source: 'Mindray BS-240',
       referenceRange: '3.9-5.5',
     });
-    expect(readObservation({ value: 'positive', abnormalFlag: 'A' })).toMatchObject({ name: '—', value: 'positive', flagged: true });
+    expect(readObservation({ value: 'positive', abnormalFlag: 'A' })).toMatchObject({
+      name: '—',
+      value: 'positive',
+      flagged: true,
+    });
     expect(readObservation({})).toMatchObject({ name: '—', value: '—', unit: null, flagged: false, source: null });
   });
 
   it('are not amended with a form: only what a person records is', () => {
-    expect(['vitals', 'note', 'encounter', 'device-reading', 'lab-result'].map((k) => isAmendable(k as Entry['kind']))).toEqual([
-      true,
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      ['vitals', 'note', 'encounter', 'device-reading', 'lab-result'].map((k) => isAmendable(k as Entry['kind'])),
+    ).toEqual([true, true, true, false, false]);
   });
 });

@@ -48,7 +48,8 @@ describe('dictionaries', () => {
   it('name every device state and kind, inbox tab and known lab flag', () => {
     const keys = new Set(Object.keys(ar));
     for (const state of DEVICE_STATES) expect(keys.has(`devices.state.${state}`), state).toBe(true);
-    for (const kind of DeviceProfileSummary.shape.kind.options) expect(keys.has(`devices.kind.${kind}`), kind).toBe(true);
+    for (const kind of DeviceProfileSummary.shape.kind.options)
+      expect(keys.has(`devices.kind.${kind}`), kind).toBe(true);
     for (const status of LabInboxItem.shape.status.options) {
       expect(keys.has(`inbox.tab.${status}`), status).toBe(true);
       expect(keys.has(`inbox.none.${status}`), status).toBe(true);

@@ -46,7 +46,13 @@ export function buildReceipt({ index = 2, checkpointSize = 5, anchoredSize = 8 }
     if (i === index) {
       // The log hashes its leaves (RFC 6962): it is given the leaf data.
       log.append(
-        leafData({ originDeviceId: DEVICE_ID, recordKind: 'entry', recordId: 'entry-42', contentHash: sha256(canonicalBytes), salt }),
+        leafData({
+          originDeviceId: DEVICE_ID,
+          recordKind: 'entry',
+          recordId: 'entry-42',
+          contentHash: sha256(canonicalBytes),
+          salt,
+        }),
       );
     } else {
       log.append(sha256(new TextEncoder().encode(`other leaf ${i}`)));

@@ -131,7 +131,10 @@ describe('loadRange / removeRange are prefix-safe', () => {
   it('removeRange(["a","b"]) removes ["a","b"] and below only', async () => {
     const { adapter } = await filled();
     await adapter.removeRange(['a', 'b']);
-    const left = keysOf(await adapter.loadRange(['a'])).concat(keysOf(await adapter.loadRange(['ab'])), keysOf(await adapter.loadRange(['b'])));
+    const left = keysOf(await adapter.loadRange(['a'])).concat(
+      keysOf(await adapter.loadRange(['ab'])),
+      keysOf(await adapter.loadRange(['b'])),
+    );
     expect(left.sort()).toEqual(['a', 'a/bc', 'a/b\u0001', 'a/b\u001e/z', 'a/b /z', 'ab', 'ab/c', 'b/a'].sort());
     expect(await adapter.load(['a', 'b'])).toBeUndefined();
     expect(await adapter.load(['a', 'b', 'c', 'd'])).toBeUndefined();
@@ -191,7 +194,12 @@ describe('with a real automerge-repo Repo', () => {
 
   it('a document created and flushed is found with the same content by a new Repo on the reopened database', async () => {
     const f = fixture();
-    const repo1 = new Repo({ storage: f.adapter, network: [], peerId: 'test-device-1' as PeerId, sharePolicy: async () => false });
+    const repo1 = new Repo({
+      storage: f.adapter,
+      network: [],
+      peerId: 'test-device-1' as PeerId,
+      sharePolicy: async () => false,
+    });
     const handle = repo1.create<Doc>({ title: 'chart', readings: [97, 98], patient: { name: 'فاطمة' } });
     handle.change((d) => {
       d.readings.push(95);
@@ -199,7 +207,9 @@ describe('with a real automerge-repo Repo', () => {
     });
     await repo1.flush();
     const expected = JSON.parse(JSON.stringify(handle.doc())) as Doc;
-    const stored = f.db.prepare('SELECT key FROM automerge_chunks WHERE key LIKE ?').all(`${handle.documentId}%`) as { key: string }[];
+    const stored = f.db.prepare('SELECT key FROM automerge_chunks WHERE key LIKE ?').all(`${handle.documentId}%`) as {
+      key: string;
+    }[];
     expect(stored.length).toBeGreaterThan(0);
     for (const { key } of stored) expect(['snapshot', 'incremental']).toContain(key.split('\u001f')[1]);
     await repo1.shutdown();
@@ -211,7 +221,12 @@ describe('with a real automerge-repo Repo', () => {
       if (db2.open) db2.close();
     });
     const adapter2 = new SqliteStorageAdapter(db2);
-    const repo2 = new Repo({ storage: adapter2, network: [], peerId: 'test-device-2' as PeerId, sharePolicy: async () => false });
+    const repo2 = new Repo({
+      storage: adapter2,
+      network: [],
+      peerId: 'test-device-2' as PeerId,
+      sharePolicy: async () => false,
+    });
     try {
       const found = await repo2.find<Doc>(handle.url);
       expect(JSON.parse(JSON.stringify(found.doc()))).toEqual(expected);
@@ -229,7 +244,12 @@ describe('with a real automerge-repo Repo', () => {
 
   it('many changes compact into snapshots without losing anything', async () => {
     const f = fixture();
-    const repo = new Repo({ storage: f.adapter, network: [], peerId: 'test-device-3' as PeerId, sharePolicy: async () => false });
+    const repo = new Repo({
+      storage: f.adapter,
+      network: [],
+      peerId: 'test-device-3' as PeerId,
+      sharePolicy: async () => false,
+    });
     const handle = repo.create<{ n: number[] }>({ n: [] });
     for (let i = 0; i < 60; i++) {
       handle.change((d) => {
@@ -240,12 +260,19 @@ describe('with a real automerge-repo Repo', () => {
     await repo.flush();
     await repo.shutdown();
     f.adapter.close();
-    const kinds = (f.db.prepare('SELECT key FROM automerge_chunks').all() as { key: string }[]).map((r) => r.key.split('\u001f')[1]);
+    const kinds = (f.db.prepare('SELECT key FROM automerge_chunks').all() as { key: string }[]).map(
+      (r) => r.key.split('\u001f')[1],
+    );
     expect(kinds).toContain('snapshot');
     expect(kinds).toContain(undefined); // ["storage-adapter-id"]
 
     const adapter2 = new SqliteStorageAdapter(f.db);
-    const repo2 = new Repo({ storage: adapter2, network: [], peerId: 'test-device-4' as PeerId, sharePolicy: async () => false });
+    const repo2 = new Repo({
+      storage: adapter2,
+      network: [],
+      peerId: 'test-device-4' as PeerId,
+      sharePolicy: async () => false,
+    });
     try {
       const found = await repo2.find<{ n: number[] }>(handle.url);
       expect(found.doc().n).toEqual(Array.from({ length: 60 }, (_, i) => i));

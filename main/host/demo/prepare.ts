@@ -25,7 +25,10 @@ export async function prepareDemo(
   const passphrase = process.env.SIJILL_PASSPHRASE || DEMO_PASSPHRASE;
   if (!isInitialized(host.dataDir)) {
     say(`Creating a demo clinic in ${host.dataDir} ...`);
-    const store = await initDataDir(host.dataDir, { clinicName: 'Al-Amal Primary Health Care Centre (demo)', passphrase });
+    const store = await initDataDir(host.dataDir, {
+      clinicName: 'Al-Amal Primary Health Care Centre (demo)',
+      passphrase,
+    });
     await createUser(store.db, store.dataKey, { ...DEMO_USERS[0]!, password: DEMO_PASSWORD }, null);
     store.db.close();
     await host.unlock(passphrase);
@@ -58,10 +61,14 @@ export async function prepareDemo(
       confirmations: 2,
       privateKey: clinicAccount!.privateKey,
     });
-    say(`Demo ledger: a local EVM node at ${evm.rpcUrl} (chain ${evm.chainId}), anchoring contract ${contract.address}.`);
+    say(
+      `Demo ledger: a local EVM node at ${evm.rpcUrl} (chain ${evm.chainId}), anchoring contract ${contract.address}.`,
+    );
   } catch (err) {
     // The demo is still useful without a ledger: checkpoints accumulate and the status says so.
-    say(`Demo ledger not started (${err instanceof Error ? err.message : String(err)}); checkpoints will accumulate unanchored.`);
+    say(
+      `Demo ledger not started (${err instanceof Error ? err.message : String(err)}); checkpoints will accumulate unanchored.`,
+    );
     await evm?.stop();
     evm = null;
   }
@@ -92,9 +99,17 @@ async function startDemoDevices(host: Host, say: (line: string) => void): Promis
   const sims: RunningSimulator[] = [];
   try {
     for (const p of plan) {
-      const sim = await startSimulator(p.protocol, { pty: true, ...(p.protocol === 'astm' ? { astm: { messages: 3 } } : {}) });
+      const sim = await startSimulator(p.protocol, {
+        pty: true,
+        ...(p.protocol === 'astm' ? { astm: { messages: 3 } } : {}),
+      });
       sims.push(sim);
-      await clinic.devices.connect(null, { profileId: defaultProfileFor(p.protocol).id, path: sim.path!, label: p.label, patientId: p.patientId });
+      await clinic.devices.connect(null, {
+        profileId: defaultProfileFor(p.protocol).id,
+        path: sim.path!,
+        label: p.label,
+        patientId: p.patientId,
+      });
     }
     say(`Demo devices: ${plan.map((p) => p.label).join(', ')} (simulated on pty pairs).`);
   } catch (err) {

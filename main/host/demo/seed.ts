@@ -37,7 +37,10 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export async function seedDemo(clinic: Clinic, options: SeedOptions): Promise<{ users: number; patients: number; entries: number }> {
+export async function seedDemo(
+  clinic: Clinic,
+  options: SeedOptions,
+): Promise<{ users: number; patients: number; entries: number }> {
   const rand = prng(options.seed ?? 1);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));

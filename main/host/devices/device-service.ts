@@ -56,7 +56,12 @@ export async function ensureBridgeUser(clinic: Clinic): Promise<UserRow> {
     await createUser(
       clinic.db,
       clinic.store.dataKey,
-      { username: BRIDGE_USERNAME, displayName: 'Device bridge', role: 'device_technician', password: randomBytes(32).toString('base64') },
+      {
+        username: BRIDGE_USERNAME,
+        displayName: 'Device bridge',
+        role: 'device_technician',
+        password: randomBytes(32).toString('base64'),
+      },
       null,
     );
     stmt(clinic.db, 'UPDATE users SET disabled = 1 WHERE username = ?').run(BRIDGE_USERNAME);
@@ -78,7 +83,12 @@ export class DeviceService {
   ) {}
 
   async #sinkReady(): Promise<DeviceSink> {
-    this.#sink ??= new DeviceSink(this.clinic, await ensureBridgeUser(this.clinic), this.events.live, this.events.inbox);
+    this.#sink ??= new DeviceSink(
+      this.clinic,
+      await ensureBridgeUser(this.clinic),
+      this.events.live,
+      this.events.inbox,
+    );
     return this.#sink;
   }
 
@@ -88,27 +98,61 @@ export class DeviceService {
   }
 
   profiles(): DeviceProfileSummary[] {
-    return listProfiles().map((p) => ({ id: p.id, displayName: p.displayName, protocol: p.protocol, kind: p.kind, line: lineText(p) }));
+    return listProfiles().map((p) => ({
+      id: p.id,
+      displayName: p.displayName,
+      protocol: p.protocol,
+      kind: p.kind,
+      line: lineText(p),
+    }));
   }
 
   async ports(): Promise<SerialPortInfo[]> {
-    return (await listSerialPorts()).map((p) => ({ path: p.path, manufacturer: p.manufacturer ?? null, serialNumber: p.serialNumber ?? null }));
+    return (await listSerialPorts()).map((p) => ({
+      path: p.path,
+      manufacturer: p.manufacturer ?? null,
+      serialNumber: p.serialNumber ?? null,
+    }));
   }
 
-  async connect(user: UserRow | null, c: { profileId: string; path: string; label?: string; patientId?: string | null }): Promise<DeviceConnection> {
+  async connect(
+    user: UserRow | null,
+    c: { profileId: string; path: string; label?: string; patientId?: string | null },
+  ): Promise<DeviceConnection> {
     const profile = getProfile(c.profileId);
-    if (!profile) throw new ApiError('VALIDATION', `Unknown device profile "${c.profileId}".`, [{ path: 'profileId', message: 'Unknown profile' }]);
-    if (c.patientId && !getPatientRow(this.clinic.db, c.patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+    if (!profile)
+      throw new ApiError('VALIDATION', `Unknown device profile "${c.profileId}".`, [
+        { path: 'profileId', message: 'Unknown profile' },
+      ]);
+    if (c.patientId && !getPatientRow(this.clinic.db, c.patientId))
+      throw new ApiError('NOT_FOUND', 'No patient with that id.');
     if (c.path.startsWith('tcp:') && !parseTcpPath(c.path)) {
-      throw new ApiError('VALIDATION', 'A network device path is tcp://HOST:PORT, e.g. tcp://192.168.1.20:4001.', [{ path: 'path', message: 'Use tcp://HOST:PORT' }]);
+      throw new ApiError('VALIDATION', 'A network device path is tcp://HOST:PORT, e.g. tcp://192.168.1.20:4001.', [
+        { path: 'path', message: 'Use tcp://HOST:PORT' },
+      ]);
     }
-    if (c.patientId && profile.kind === 'lab') throw new ApiError('VALIDATION', 'Lab analyzers are not attached to one patient: their results are matched by patient identifiers.');
+    if (c.patientId && profile.kind === 'lab')
+      throw new ApiError(
+        'VALIDATION',
+        'Lab analyzers are not attached to one patient: their results are matched by patient identifiers.',
+      );
     const db = this.clinic.db;
     const busy = listConnections(db, true).find((x) => x.path === c.path);
     if (busy) throw new ApiError('CONFLICT', `${c.path} is already connected as "${busy.label}". Disconnect it first.`);
     const row = db.transaction(() => {
-      const r = createConnection(db, { profileId: profile.id, path: c.path, label: c.label?.trim() || profile.displayName, patientId: c.patientId ?? null });
-      appendAudit(db, { actorId: user?.id ?? null, action: 'device.connect', patientId: r.patient_id, entityId: r.id, detail: { profile: profile.id } });
+      const r = createConnection(db, {
+        profileId: profile.id,
+        path: c.path,
+        label: c.label?.trim() || profile.displayName,
+        patientId: c.patientId ?? null,
+      });
+      appendAudit(db, {
+        actorId: user?.id ?? null,
+        action: 'device.connect',
+        patientId: r.patient_id,
+        entityId: r.id,
+        detail: { profile: profile.id },
+      });
       return r;
     })();
     await this.#start(row);
@@ -151,10 +195,16 @@ export class DeviceService {
     const row = getConnection(db, id);
     if (!row) throw new ApiError('NOT_FOUND', 'No device connection with that id.');
     if (patientId && !getPatientRow(db, patientId)) throw new ApiError('NOT_FOUND', 'No patient with that id.');
-    if (patientId && getProfile(row.profile_id)?.kind === 'lab') throw new ApiError('VALIDATION', 'Lab analyzers are not attached to one patient.');
+    if (patientId && getProfile(row.profile_id)?.kind === 'lab')
+      throw new ApiError('VALIDATION', 'Lab analyzers are not attached to one patient.');
     db.transaction(() => {
       setConnectionPatient(db, id, patientId);
-      appendAudit(db, { actorId: user?.id ?? null, action: patientId ? 'device.attach' : 'device.detach', patientId: patientId ?? row.patient_id, entityId: id });
+      appendAudit(db, {
+        actorId: user?.id ?? null,
+        action: patientId ? 'device.attach' : 'device.detach',
+        patientId: patientId ?? row.patient_id,
+        entityId: id,
+      });
     })();
     this.events.state(id);
     return this.describe(id);
@@ -174,13 +224,17 @@ export class DeviceService {
       path: row.path,
       label: row.label,
       patientId: row.patient_id,
-      patientName: patient ? [patient.given_name, patient.father_name, patient.family_name].filter(Boolean).join(' ') : null,
+      patientName: patient
+        ? [patient.given_name, patient.father_name, patient.family_name].filter(Boolean).join(' ')
+        : null,
       enabled: row.enabled === 1,
       state: status?.state ?? 'stopped',
       stateReason: status?.reason ?? null,
       lastDataAt: status?.lastDataAt ? new Date(status.lastDataAt).toISOString() : null,
       reconnects: status?.reconnects ?? 0,
-      errorCounts: Object.fromEntries(Object.entries(status?.errorCounts ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')),
+      errorCounts: Object.fromEntries(
+        Object.entries(status?.errorCounts ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number'),
+      ),
       itemsStored: status?.itemsStored ?? 0,
     };
   }

@@ -5,7 +5,14 @@
 // fixed-size chunks of a recording; lab results become lab-result entries of the
 // patient they name, or wait in the lab inbox — never dropped.
 import { LabResult, type EntryKind } from '../../api';
-import type { DecodedItem, DeviceProfile, NumericObservation, StoreContext, TextObservation, WaveformChunk } from '../../../device-bridge';
+import type {
+  DecodedItem,
+  DeviceProfile,
+  NumericObservation,
+  StoreContext,
+  TextObservation,
+  WaveformChunk,
+} from '../../../device-bridge';
 import type { UserRow } from '../../access/users';
 import { appendAudit } from '../../access/audit-log';
 import {
@@ -49,7 +56,8 @@ export function labResultBody(o: Observation, analyzer: string) {
 function int16le(samples: Int16Array | number[]): Uint8Array {
   const out = new Uint8Array(samples.length * 2);
   const view = new DataView(out.buffer);
-  for (let i = 0; i < samples.length; i++) view.setInt16(i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i]!))), true);
+  for (let i = 0; i < samples.length; i++)
+    view.setInt16(i * 2, Math.max(-32768, Math.min(32767, Math.round(samples[i]!))), true);
   return out;
 }
 
@@ -61,7 +69,10 @@ export class DeviceSink {
    * 500 Hz ECG writes one row a second, not one per 10-sample frame; a crash loses at
    * most that unwritten second (streams are never acknowledged to the device).
    */
-  #recordings = new Map<string, { id: string; patientId: string; nextSeq: number; pending: number[]; pendingT0: number; rate: number }>();
+  #recordings = new Map<
+    string,
+    { id: string; patientId: string; nextSeq: number; pending: number[]; pendingT0: number; rate: number }
+  >();
 
   constructor(
     private readonly clinic: Clinic,
@@ -100,7 +111,13 @@ export class DeviceSink {
         if (o.kind !== 'numeric') continue;
         const abnormal = isAbnormal(o);
         const label = numericLabel(o);
-        result.numerics.push({ code: `${o.code.system}:${o.code.code}`, label, value: o.value, unit: o.unit ?? null, abnormal });
+        result.numerics.push({
+          code: `${o.code.system}:${o.code.code}`,
+          label,
+          value: o.value,
+          unit: o.unit ?? null,
+          abnormal,
+        });
         if (conn.patient_id && this.#throttle.shouldRecord(conn.id, o, ctx.receivedAt, abnormal)) {
           this.#record(conn.patient_id, 'device-reading', {
             code: o.code,
@@ -115,7 +132,13 @@ export class DeviceSink {
       }
       for (const w of items.filter((i): i is WaveformChunk => i.kind === 'waveform')) {
         const samples = Array.from(w.samples);
-        if (!result.waveform) result.waveform = { code: `${w.code.system}:${w.code.code}`, label: w.code.display ?? w.code.code, sampleRate: w.sampleRate ?? 0, samples: [] };
+        if (!result.waveform)
+          result.waveform = {
+            code: `${w.code.system}:${w.code.code}`,
+            label: w.code.display ?? w.code.code,
+            sampleRate: w.sampleRate ?? 0,
+            samples: [],
+          };
         result.waveform.samples.push(...samples);
         if (conn.patient_id && w.sampleRate) this.#storeChunk(conn.id, conn.patient_id, w, ctx.receivedAt);
       }
@@ -150,16 +173,36 @@ export class DeviceSink {
         codec: 'i16le',
         startedAt: new Date(receivedAt).toISOString(),
       });
-      rec = { id, patientId, nextSeq: 0, pending: [], pendingT0: w.t0 ? Date.parse(w.t0) : receivedAt, rate: w.sampleRate! };
+      rec = {
+        id,
+        patientId,
+        nextSeq: 0,
+        pending: [],
+        pendingT0: w.t0 ? Date.parse(w.t0) : receivedAt,
+        rate: w.sampleRate!,
+      };
       this.#recordings.set(key, rec);
-      appendAudit(db, { actorId: this.bridgeUser.id, action: 'recording.start', patientId, entityId: id, detail: { connectionId } });
+      appendAudit(db, {
+        actorId: this.bridgeUser.id,
+        action: 'recording.start',
+        patientId,
+        entityId: id,
+        detail: { connectionId },
+      });
     }
     if (rec.pending.length === 0) rec.pendingT0 = w.t0 ? Date.parse(w.t0) : receivedAt;
     for (const v of w.samples) rec.pending.push(v);
     const chunkLength = Math.max(1, Math.round(rec.rate));
     while (rec.pending.length >= chunkLength) {
       const samples = rec.pending.splice(0, chunkLength);
-      appendChunk(db, { recordingId: rec.id, seq: rec.nextSeq, t0: rec.pendingT0, sampleRate: rec.rate, codec: 'i16le', data: int16le(samples) });
+      appendChunk(db, {
+        recordingId: rec.id,
+        seq: rec.nextSeq,
+        t0: rec.pendingT0,
+        sampleRate: rec.rate,
+        codec: 'i16le',
+        data: int16le(samples),
+      });
       rec.nextSeq++;
       rec.pendingT0 += (chunkLength / rec.rate) * 1000;
     }
@@ -181,7 +224,12 @@ export class DeviceSink {
         for (const b of bodies) this.#record(patientId, 'lab-result', b);
       } else {
         const id = addToInbox(this.clinic.db, { connectionId, analyzer, sampleId, patientIds, results: bodies });
-        appendAudit(this.clinic.db, { actorId: this.bridgeUser.id, action: 'lab.inbox.add', entityId: id, detail: { results: bodies.length } });
+        appendAudit(this.clinic.db, {
+          actorId: this.bridgeUser.id,
+          action: 'lab.inbox.add',
+          entityId: id,
+          detail: { results: bodies.length },
+        });
         inbox = true;
       }
     }

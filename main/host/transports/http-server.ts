@@ -105,7 +105,11 @@ export function startHttpServer(options: ServeOptions): Promise<RunningServer> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const origin = req.headers.origin;
     const port = (server.address() as AddressInfo).port;
-    const allowedOrigins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://${bindAddress}:${port}`]);
+    const allowedOrigins = new Set([
+      `http://127.0.0.1:${port}`,
+      `http://localhost:${port}`,
+      `http://${bindAddress}:${port}`,
+    ]);
     if (url.pathname !== '/api' || (origin !== undefined && !allowedOrigins.has(origin))) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();

@@ -29,11 +29,20 @@ export const logOrigin = (deviceId: string) => `sijill.device/${deviceId}`;
 export function deviceVerifier(db: Db): { verifier: NoteVerifier; verifierKey: string; origin: string } {
   const origin = logOrigin(requireMeta(db, 'device.id'));
   const publicKey = fromB64(requireMeta(db, 'device.public_key'));
-  return { verifier: ed25519NoteVerifier(origin, publicKey), verifierKey: formatVerifierKey(origin, publicKey), origin };
+  return {
+    verifier: ed25519NoteVerifier(origin, publicKey),
+    verifierKey: formatVerifierKey(origin, publicKey),
+    origin,
+  };
 }
 
 type Row = { tree_size: number; root: Buffer; note: string; created_at: string };
-const toCheckpoint = (r: Row): StoredCheckpoint => ({ treeSize: r.tree_size, root: new Uint8Array(r.root), note: r.note, createdAt: r.created_at });
+const toCheckpoint = (r: Row): StoredCheckpoint => ({
+  treeSize: r.tree_size,
+  root: new Uint8Array(r.root),
+  note: r.note,
+  createdAt: r.created_at,
+});
 
 export function latestCheckpoint(db: Db): StoredCheckpoint | null {
   const r = stmt<[], Row>(db, 'SELECT * FROM checkpoints ORDER BY tree_size DESC LIMIT 1').get();
@@ -42,7 +51,9 @@ export function latestCheckpoint(db: Db): StoredCheckpoint | null {
 
 /** The first checkpoint that covers leaf `index` (its tree size is greater than the index). */
 export function checkpointCovering(db: Db, index: number): StoredCheckpoint | null {
-  const r = stmt<[number], Row>(db, 'SELECT * FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT 1').get(index);
+  const r = stmt<[number], Row>(db, 'SELECT * FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT 1').get(
+    index,
+  );
   return r ? toCheckpoint(r) : null;
 }
 
@@ -74,7 +85,12 @@ export function sealCheckpoint(db: Db, dataKey: Uint8Array, now = new Date()): S
     const check = verifyCheckpoint(note, [deviceVerifier(db).verifier], origin);
     if (!check.ok) throw new Error(`sealed checkpoint does not verify: ${check.message}`);
     const createdAt = now.toISOString();
-    stmt(db, 'INSERT INTO checkpoints (tree_size, root, note, created_at) VALUES (?, ?, ?, ?)').run(size, root, note, createdAt);
+    stmt(db, 'INSERT INTO checkpoints (tree_size, root, note, created_at) VALUES (?, ?, ?, ?)').run(
+      size,
+      root,
+      note,
+      createdAt,
+    );
     return { treeSize: size, root, note, createdAt };
   })();
 }

@@ -33,17 +33,30 @@ interface LeafRow {
  * The receipt of a record. `anchor` is the newest final anchor, if any: when it
  * covers the record, the receipt carries the consistency proof to it.
  */
-export function buildReceipt(db: Db, recordKind: 'entry' | 'audit', recordId: string, anchor: AnchorInfo | null): Receipt {
-  const leaf = stmt<[string, string], LeafRow>(db, 'SELECT * FROM merkle_leaves WHERE record_kind = ? AND record_id = ?').get(recordKind, recordId);
+export function buildReceipt(
+  db: Db,
+  recordKind: 'entry' | 'audit',
+  recordId: string,
+  anchor: AnchorInfo | null,
+): Receipt {
+  const leaf = stmt<[string, string], LeafRow>(
+    db,
+    'SELECT * FROM merkle_leaves WHERE record_kind = ? AND record_id = ?',
+  ).get(recordKind, recordId);
   if (!leaf) throw new ReceiptUnavailableError(`No ${recordKind} ${recordId} in this device's log.`);
   const checkpoint = checkpointCovering(db, leaf.leaf_index);
   if (!checkpoint) {
-    throw new ReceiptUnavailableError('The record is not yet covered by a sealed checkpoint. Seal one (it happens automatically within minutes) and try again.');
+    throw new ReceiptUnavailableError(
+      'The record is not yet covered by a sealed checkpoint. Seal one (it happens automatically within minutes) and try again.',
+    );
   }
   const { log } = merkleLogOf(db);
   let record: Receipt['record'] = null;
   if (recordKind === 'entry') {
-    const e = stmt<[string], { canonical: string; signature: Buffer }>(db, 'SELECT canonical, signature FROM entries WHERE id = ?').get(recordId);
+    const e = stmt<[string], { canonical: string; signature: Buffer }>(
+      db,
+      'SELECT canonical, signature FROM entries WHERE id = ?',
+    ).get(recordId);
     if (e) {
       const authorKey = (JSON.parse(e.canonical) as { authorKey: string }).authorKey;
       record = { canonical: e.canonical, signature: toHex(new Uint8Array(e.signature)), authorKey };
@@ -56,7 +69,9 @@ export function buildReceipt(db: Db, recordKind: 'entry' | 'audit', recordId: st
       anchored = {
         checkpointNote: anchoredCp.note,
         consistencyProof:
-          anchor.treeSize === checkpoint.treeSize ? [] : log.consistencyProof(checkpoint.treeSize, anchor.treeSize).map((h) => toHex(h)),
+          anchor.treeSize === checkpoint.treeSize
+            ? []
+            : log.consistencyProof(checkpoint.treeSize, anchor.treeSize).map((h) => toHex(h)),
         anchor: {
           chainId: anchor.chainId,
           contract: anchor.contract,

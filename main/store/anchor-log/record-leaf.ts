@@ -21,7 +21,13 @@ export function merkleLogOf(db: Db): { log: MerkleLog; origin: string } {
   return l;
 }
 
-export function recordLeaf(db: Db, kind: LeafRecordKind, recordId: string, contentHash: Uint8Array, at: string): number {
+export function recordLeaf(
+  db: Db,
+  kind: LeafRecordKind,
+  recordId: string,
+  contentHash: Uint8Array,
+  at: string,
+): number {
   if (!db.inTransaction) throw new Error('recordLeaf must run inside the transaction that writes the record');
   const { log, origin } = merkleLogOf(db);
   const preimage = createLeafPreimage({ originDeviceId: origin, recordKind: kind, recordId, contentHash });

@@ -11,7 +11,10 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
     this.#db = db;
   }
   get(level: number, index: number): Uint8Array | undefined {
-    const row = stmt<[number, number], { hash: Buffer }>(this.#db, 'SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?').get(level, index);
+    const row = stmt<[number, number], { hash: Buffer }>(
+      this.#db,
+      'SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?',
+    ).get(level, index);
     return row ? new Uint8Array(row.hash) : undefined;
   }
   put(level: number, index: number, hash: Uint8Array): void {
@@ -20,7 +23,10 @@ export class SqliteMerkleNodeStore implements MerkleNodeStore {
   // The size is the number of level-0 nodes: read from the primary key's last entry
   // rather than kept in a row of its own, which would add a page to every commit.
   getSize(): number {
-    const row = stmt<[], { last: number | null }>(this.#db, 'SELECT max(idx) AS last FROM merkle_nodes WHERE level = 0').get();
+    const row = stmt<[], { last: number | null }>(
+      this.#db,
+      'SELECT max(idx) AS last FROM merkle_nodes WHERE level = 0',
+    ).get();
     return row?.last === null || row?.last === undefined ? 0 : row.last + 1;
   }
   setSize(size: number): void {

@@ -23,30 +23,57 @@ export interface StoreVerification {
 export function verifyStore(db: Db, auditRecordHash: (seq: number) => Uint8Array | null): StoreVerification {
   const origin = requireMeta(db, 'device.id');
   const { log } = merkleLogOf(db);
-  const leaves = stmt<[], { leaf_index: number; record_kind: string; record_id: string; content_hash: Buffer; salt: Buffer; leaf_hash: Buffer }>(
-    db,
-    'SELECT * FROM merkle_leaves ORDER BY leaf_index',
-  ).iterate();
+  const leaves = stmt<
+    [],
+    {
+      leaf_index: number;
+      record_kind: string;
+      record_id: string;
+      content_hash: Buffer;
+      salt: Buffer;
+      leaf_hash: Buffer;
+    }
+  >(db, 'SELECT * FROM merkle_leaves ORDER BY leaf_index').iterate();
   let count = 0;
   let firstMismatch: StoreVerification['firstMismatch'] = null;
   for (const l of leaves) {
     count++;
-    const fail = (reason: string) => ({ leafIndex: l.leaf_index, recordKind: l.record_kind, recordId: l.record_id, reason });
+    const fail = (reason: string) => ({
+      leafIndex: l.leaf_index,
+      recordKind: l.record_kind,
+      recordId: l.record_id,
+      reason,
+    });
     let current: Uint8Array | null = null;
     if (l.record_kind === 'entry') {
-      const e = stmt<[string], { canonical: string }>(db, 'SELECT canonical FROM entries WHERE id = ?').get(l.record_id);
+      const e = stmt<[string], { canonical: string }>(db, 'SELECT canonical FROM entries WHERE id = ?').get(
+        l.record_id,
+      );
       current = e ? sha256(e.canonical) : null;
     } else if (l.record_kind === 'audit') {
       current = auditRecordHash(Number(l.record_id));
     }
-    const expected = leafHash({ originDeviceId: origin, recordKind: l.record_kind, recordId: l.record_id, contentHash: new Uint8Array(l.content_hash), salt: new Uint8Array(l.salt) });
+    const expected = leafHash({
+      originDeviceId: origin,
+      recordKind: l.record_kind,
+      recordId: l.record_id,
+      contentHash: new Uint8Array(l.content_hash),
+      salt: new Uint8Array(l.salt),
+    });
     if (!current) firstMismatch = fail('the record is missing');
-    else if (!Buffer.from(current).equals(l.content_hash)) firstMismatch = fail('the record was changed after its leaf was written');
-    else if (!Buffer.from(expected).equals(Buffer.from(log.leafHash(l.leaf_index)))) firstMismatch = fail('the leaf in the log does not match the record');
+    else if (!Buffer.from(current).equals(l.content_hash))
+      firstMismatch = fail('the record was changed after its leaf was written');
+    else if (!Buffer.from(expected).equals(Buffer.from(log.leafHash(l.leaf_index))))
+      firstMismatch = fail('the leaf in the log does not match the record');
     if (firstMismatch) break;
   }
   if (!firstMismatch && count !== log.size) {
-    firstMismatch = { leafIndex: count, recordKind: '?', recordId: '?', reason: `the log has ${log.size} leaves but ${count} leaf records` };
+    firstMismatch = {
+      leafIndex: count,
+      recordKind: '?',
+      recordId: '?',
+      reason: `the log has ${log.size} leaves but ${count} leaf records`,
+    };
   }
   const cp = latestCheckpoint(db);
   let checkpoint: StoreVerification['checkpoint'] = null;

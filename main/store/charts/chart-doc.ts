@@ -64,7 +64,9 @@ export function newChartDoc(
       address: imOrNull(reg.address),
     },
     identifiers,
-    allergies: (reg.allergies ?? []).map((text, i) => listEntry(`${ids.patientId}-a${i}`, text, ids.createdAt, ids.userId)),
+    allergies: (reg.allergies ?? []).map((text, i) =>
+      listEntry(`${ids.patientId}-a${i}`, text, ids.createdAt, ids.userId),
+    ),
     problems: [],
     medications: [],
   };
@@ -78,7 +80,12 @@ export function listEntry(id: string, text: string, at: string, userId: string):
 export function readChart(doc: ChartDoc, updatedAt: string): PatientChart {
   const d = doc.demographics;
   const list = (items: ChartListEntry[]) =>
-    items.map((x) => ({ id: str(x.id), text: String(x.text), recordedAt: str(x.recordedAt), recordedBy: str(x.recordedBy) }));
+    items.map((x) => ({
+      id: str(x.id),
+      text: String(x.text),
+      recordedAt: str(x.recordedAt),
+      recordedBy: str(x.recordedBy),
+    }));
   return {
     id: str(doc.patientId),
     mrn: str(doc.mrn),

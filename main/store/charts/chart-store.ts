@@ -103,7 +103,9 @@ export class ChartStore {
     const pending = db.prepare('SELECT document_id FROM chart_pending').all() as { document_id: string }[];
     let repaired = 0;
     for (const { document_id: documentId } of pending) {
-      const stored = db.prepare('SELECT 1 FROM automerge_chunks WHERE key >= ? AND key < ? LIMIT 1').get(`${documentId}\u001f`, `${documentId}\u0020`);
+      const stored = db
+        .prepare('SELECT 1 FROM automerge_chunks WHERE key >= ? AND key < ? LIMIT 1')
+        .get(`${documentId}\u001f`, `${documentId}\u0020`);
       if (!stored) {
         // The crash came before the first flush: nothing was stored, nothing was acknowledged.
         db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(documentId);
@@ -111,12 +113,18 @@ export class ChartStore {
       }
       const handle = await this.repo.find<ChartDoc>(documentId as DocumentId);
       const doc = handle.doc();
-      const row = db.prepare('SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as { created_at: string } | undefined;
+      const row = db.prepare('SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
+        { created_at: string } | undefined;
       const createdAt = row?.created_at ?? String(doc.createdAt);
       const chart = readChart(doc, new Date().toISOString());
       db.transaction(() => {
         this.#project(chart, handle, createdAt);
-        appendAudit(db, { actorId: null, action: 'patient.projection_repaired', patientId: chart.id, entityId: chart.id });
+        appendAudit(db, {
+          actorId: null,
+          action: 'patient.projection_repaired',
+          patientId: chart.id,
+          entityId: chart.id,
+        });
       })();
       repaired++;
     }

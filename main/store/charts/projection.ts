@@ -45,8 +45,15 @@ function searchText(chart: PatientChart): { names: string; identifiers: string }
 }
 
 /** Inserts or replaces the projection of one chart; call inside a write transaction. */
-export function projectChart(db: Db, chart: PatientChart, documentId: string, heads: string[], createdAt: string): void {
-  stmt(db, 
+export function projectChart(
+  db: Db,
+  chart: PatientChart,
+  documentId: string,
+  heads: string[],
+  createdAt: string,
+): void {
+  stmt(
+    db,
     `INSERT INTO patients (id, document_id, mrn, given_name, father_name, family_name, latin_name, sex, birth_date, phone, national_id, heads, created_at, updated_at)
      VALUES (@id, @documentId, @mrn, @givenName, @fatherName, @familyName, @latinName, @sex, @birthDate, @phone, @nationalId, @heads, @createdAt, @updatedAt)
      ON CONFLICT(id) DO UPDATE SET mrn = excluded.mrn, given_name = excluded.given_name, father_name = excluded.father_name,
@@ -70,13 +77,19 @@ export function projectChart(db: Db, chart: PatientChart, documentId: string, he
   });
   const text = searchText(chart);
   stmt(db, 'DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
-  stmt(db, 'INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(chart.id, text.names, text.identifiers);
+  stmt(db, 'INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(
+    chart.id,
+    text.names,
+    text.identifiers,
+  );
 }
 
 export function searchPatients(db: Db, query: string, limit: number): PatientSummary[] {
   const match = ftsPrefixQuery(query);
   if (!match) {
-    return (stmt(db, 'SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?').all(limit) as PatientRow[]).map(toPatientSummary);
+    return (stmt(db, 'SELECT * FROM patients ORDER BY updated_at DESC LIMIT ?').all(limit) as PatientRow[]).map(
+      toPatientSummary,
+    );
   }
   const rows = db
     .prepare(
@@ -87,10 +100,12 @@ export function searchPatients(db: Db, query: string, limit: number): PatientSum
   return rows.map(toPatientSummary);
 }
 
-export function getPatientRow(db: Db, patientId: string): (PatientRow & { document_id: string; created_at: string }) | undefined {
+export function getPatientRow(
+  db: Db,
+  patientId: string,
+): (PatientRow & { document_id: string; created_at: string }) | undefined {
   return stmt(db, 'SELECT * FROM patients WHERE id = ?').get(patientId) as
-    | (PatientRow & { document_id: string; created_at: string })
-    | undefined;
+    (PatientRow & { document_id: string; created_at: string }) | undefined;
 }
 
 export function patientExists(db: Db, patientId: string): boolean {

@@ -3,4 +3,5 @@
 // Offline verifiers in other environments use @noble/hashes; the digests are equal.
 import { createHash } from 'node:crypto';
 
-export const sha256 = (data: Uint8Array | string): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
+export const sha256 = (data: Uint8Array | string): Uint8Array =>
+  new Uint8Array(createHash('sha256').update(data).digest());

@@ -71,7 +71,11 @@ export function insertSignedEntry(
   entry: NewEntry,
 ): Entry;
 export function insertSignedEntry(db: Db, author: EntryAuthor, entry: NewEntry): { id: string };
-export function insertSignedEntry(db: Db, author: EntryAuthor & Partial<{ displayName: string; role: Role }>, entry: NewEntry): Entry | { id: string } {
+export function insertSignedEntry(
+  db: Db,
+  author: EntryAuthor & Partial<{ displayName: string; role: Role }>,
+  entry: NewEntry,
+): Entry | { id: string } {
   const content: SignedContent = {
     v: 1,
     id: uuidv7(),
@@ -88,10 +92,21 @@ export function insertSignedEntry(db: Db, author: EntryAuthor & Partial<{ displa
   const bytes = utf8(canonical);
   const hash = sha256(bytes);
   const signature = author.sign(bytes);
-  stmt(db, 
+  stmt(
+    db,
     `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
      VALUES (?,?,?,?,?,?,?,?,?)`,
-  ).run(content.id, content.patientId, content.kind, content.authorId, content.createdAt, content.amends, canonical, hash, signature);
+  ).run(
+    content.id,
+    content.patientId,
+    content.kind,
+    content.authorId,
+    content.createdAt,
+    content.amends,
+    canonical,
+    hash,
+    signature,
+  );
   recordLeaf(db, 'entry', content.id, hash, content.createdAt);
   if (author.displayName === undefined || author.role === undefined) return { id: content.id };
   return {
@@ -158,7 +173,9 @@ function toEntry(row: JoinedRow, amendedBy: string[]): Entry {
 
 /** All entries of a patient, oldest first, each with its verification result. */
 export function listEntries(db: Db, patientId: string): Entry[] {
-  const rows = stmt(db, `${SELECT_JOINED} WHERE e.patient_id = ? ORDER BY e.created_at, e.rowid`).all(patientId) as JoinedRow[];
+  const rows = stmt(db, `${SELECT_JOINED} WHERE e.patient_id = ? ORDER BY e.created_at, e.rowid`).all(
+    patientId,
+  ) as JoinedRow[];
   const amendedBy = new Map<string, string[]>();
   for (const r of rows) {
     if (r.amends) amendedBy.set(r.amends, [...(amendedBy.get(r.amends) ?? []), r.id]);
@@ -169,9 +186,9 @@ export function listEntries(db: Db, patientId: string): Entry[] {
 export function getEntry(db: Db, entryId: string): Entry | undefined {
   const row = stmt(db, `${SELECT_JOINED} WHERE e.id = ?`).get(entryId) as JoinedRow | undefined;
   if (!row) return undefined;
-  const amendedBy = (stmt(db, 'SELECT id FROM entries WHERE amends = ? ORDER BY created_at, rowid').all(entryId) as { id: string }[]).map(
-    (r) => r.id,
-  );
+  const amendedBy = (
+    stmt(db, 'SELECT id FROM entries WHERE amends = ? ORDER BY created_at, rowid').all(entryId) as { id: string }[]
+  ).map((r) => r.id);
   return toEntry(row, amendedBy);
 }
 

@@ -15,7 +15,9 @@ const [dataDir, rpcUrl, chainId, contract, confirmations, patientId] = process.a
 const passphrase = process.env.SIJILL_PASSPHRASE;
 const privateKey = process.env.SIJILL_LEDGER_KEY as Hex | undefined;
 if (!dataDir || !rpcUrl || !chainId || !contract || !confirmations || !patientId || !passphrase || !privateKey) {
-  console.error('usage: anchor-worker.ts DATA_DIR RPC_URL CHAIN_ID CONTRACT CONFIRMATIONS PATIENT_ID (env SIJILL_PASSPHRASE, SIJILL_LEDGER_KEY)');
+  console.error(
+    'usage: anchor-worker.ts DATA_DIR RPC_URL CHAIN_ID CONTRACT CONFIRMATIONS PATIENT_ID (env SIJILL_PASSPHRASE, SIJILL_LEDGER_KEY)',
+  );
   process.exit(2);
 }
 

@@ -231,7 +231,8 @@ export class FaultProxy {
   #parse(body: string): RpcCall {
     this.#seq++;
     try {
-      const parsed = JSON.parse(body) as { method?: string; params?: unknown[] } | { method?: string; params?: unknown[] }[];
+      const parsed = JSON.parse(body) as
+        { method?: string; params?: unknown[] } | { method?: string; params?: unknown[] }[];
       const first = Array.isArray(parsed) ? parsed[0] : parsed;
       return { seq: this.#seq, method: String(first?.method ?? '?'), params: first?.params ?? [] };
     } catch {
@@ -245,5 +246,6 @@ function cut(res: ServerResponse): void {
 }
 
 function unavailable(res: ServerResponse): void {
-  if (!res.headersSent && !res.destroyed) res.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable');
+  if (!res.headersSent && !res.destroyed)
+    res.writeHead(503, { 'content-type': 'text/plain' }).end('service unavailable');
 }

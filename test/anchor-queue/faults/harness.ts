@@ -70,7 +70,12 @@ export interface ClinicUnderTest {
 
 /** Opens the clinic on `store`, makes a doctor (createUser) and a patient, records `entries` entries. */
 export async function clinicWithEntries(store: OpenStore, entries: number): Promise<ClinicUnderTest> {
-  await createUser(store.db, store.dataKey, { username: 'doc', displayName: 'Doctor', role: 'doctor', password: 'doctor-password' }, null);
+  await createUser(
+    store.db,
+    store.dataKey,
+    { username: 'doc', displayName: 'Doctor', role: 'doctor', password: 'doctor-password' },
+    null,
+  );
   const clinic = await Clinic.open(store);
   const user = getUserByUsername(store.db, 'doc')!;
   const patient = await clinic.registerPatient(user, samplePatient());
@@ -81,7 +86,11 @@ export async function clinicWithEntries(store: OpenStore, entries: number): Prom
 
 export function recordEntries(cut: ClinicUnderTest, n: number): void {
   for (let i = 0; i < n; i++) {
-    const entry = cut.clinic.recordEntry(cut.user, cut.patientId, 'vitals', { heartRate: 60 + (i % 40), spo2Scale: 1, supplementalOxygen: false });
+    const entry = cut.clinic.recordEntry(cut.user, cut.patientId, 'vitals', {
+      heartRate: 60 + (i % 40),
+      spo2Scale: 1,
+      supplementalOxygen: false,
+    });
     cut.entryIds.push(entry.id);
   }
 }
@@ -142,7 +151,12 @@ export async function driveToAnchored(clinic: Clinic, chain: Chain, timeoutMs = 
  * and the account sent exactly one transaction per final batch (no duplicate anchor
  * transaction was ever mined, not even an idempotent no-op). Returns the final batches.
  */
-export async function expectAnchoredExactlyOnce(clinic: Clinic, chain: Chain, contract: Hex, account: LocalEvmAccount): Promise<OutboxBatch[]> {
+export async function expectAnchoredExactlyOnce(
+  clinic: Clinic,
+  chain: Chain,
+  contract: Hex,
+  account: LocalEvmAccount,
+): Promise<OutboxBatch[]> {
   const outbox = outboxOf(clinic);
   const counts = outbox.countByState();
   expect(counts).toMatchObject({ sealed: 0, submitted: 0, included: 0, failed: 0 });
@@ -179,7 +193,11 @@ export function expectNothingLost(clinic: Clinic, entryIds: readonly string[]): 
   expect(stats.entries).toBeGreaterThanOrEqual(entryIds.length);
   const verified = verifyStore(clinic.db, (seq) => auditRecordHash(clinic.db, seq));
   expect(verified.firstMismatch).toBeNull();
-  expect(verified).toMatchObject({ ok: true, leaves: stats.leaves, checkpoint: { rootMatches: true, signatureValid: true } });
+  expect(verified).toMatchObject({
+    ok: true,
+    leaves: stats.leaves,
+    checkpoint: { rootMatches: true, signatureValid: true },
+  });
   const anchor = clinic.anchoring.latestAnchor();
   expect(anchor).not.toBeNull();
   for (const id of entryIds) {
@@ -207,7 +225,9 @@ export async function configure(clinic: Clinic, chain: Chain, target: LedgerTarg
     confirmations: target.confirmations,
     privateKey: target.account.privateKey,
   });
-  await expect.poll(() => clinic.anchoring.status().ledger?.rpcUrl, { timeout: 5_000, interval: 10 }).toBe(target.rpcUrl);
+  await expect
+    .poll(() => clinic.anchoring.status().ledger?.rpcUrl, { timeout: 5_000, interval: 10 })
+    .toBe(target.rpcUrl);
 }
 
 /** Closes the clinic at the end of the test unless the test already did. */

@@ -131,10 +131,17 @@ describe('anchoring through a faulty network, host stack on a real EVM', () => {
     await configure(clinic, chain, { rpcUrl: proxy.url, contract, account, confirmations: 2 });
 
     // A second checkpoint is sealed while the first one's transaction is in flight.
-    await driveUntil(clinic, () => outbox.listInStates(['submitted', 'included', 'final']).length > 0, { between: skipBackoff, pauseMs: 5 });
+    await driveUntil(clinic, () => outbox.listInStates(['submitted', 'included', 'final']).length > 0, {
+      between: skipBackoff,
+      pauseMs: 5,
+    });
     recordEntries(cut, 5);
     const second = clinic.anchoring.sealNow()!;
-    const rounds = await driveUntil(clinic, () => allAnchored(clinic), { between: skipBackoff, pauseMs: 5, timeoutMs: 45_000 });
+    const rounds = await driveUntil(clinic, () => allAnchored(clinic), {
+      between: skipBackoff,
+      pauseMs: 5,
+      timeoutMs: 45_000,
+    });
 
     expect(proxy.stats.failedBefore).toBeGreaterThan(0);
     expect(proxy.stats.lostReplies).toBeGreaterThan(0);
@@ -175,9 +182,15 @@ describe('anchoring through a faulty network, host stack on a real EVM', () => {
     expect(Number(await chain.reader.getBlockNumber())).toBeGreaterThanOrEqual(included.blockNumber!);
     expect(await chain.reader.getTransactionCount({ address: account.address })).toBe(0);
 
-    await driveUntil(clinic, () => (outbox.get(included.batchId)?.history ?? []).some((h) => h.from === 'included' && h.to === 'submitted'));
+    await driveUntil(clinic, () =>
+      (outbox.get(included.batchId)?.history ?? []).some((h) => h.from === 'included' && h.to === 'submitted'),
+    );
     const back = outbox.get(included.batchId)!.history.find((h) => h.from === 'included');
-    expect(back).toMatchObject({ to: 'submitted', submission: 'unknown', note: `block ${included.blockNumber} was reorged away` });
+    expect(back).toMatchObject({
+      to: 'submitted',
+      submission: 'unknown',
+      note: `block ${included.blockNumber} was reorged away`,
+    });
 
     await driveToAnchored(clinic, chain);
     const [final] = await expectAnchoredExactlyOnce(clinic, chain, contract, account);

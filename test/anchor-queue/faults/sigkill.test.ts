@@ -40,11 +40,31 @@ interface Worker {
   exited: Promise<void>;
 }
 
-function startWorker(dataDir: string, chain: Chain, proxyUrl: string, contract: Hex, key: Hex, patientId: string): Promise<Worker> {
+function startWorker(
+  dataDir: string,
+  chain: Chain,
+  proxyUrl: string,
+  contract: Hex,
+  key: Hex,
+  patientId: string,
+): Promise<Worker> {
   const child = spawn(
     process.execPath,
-    ['bin/run-ts.js', 'test/anchor-queue/faults/anchor-worker.ts', dataDir, proxyUrl, String(chain.evm.chainId), contract, '1', patientId],
-    { cwd: repoRoot, env: { ...process.env, SIJILL_PASSPHRASE: template().passphrase, SIJILL_LEDGER_KEY: key }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      'bin/run-ts.js',
+      'test/anchor-queue/faults/anchor-worker.ts',
+      dataDir,
+      proxyUrl,
+      String(chain.evm.chainId),
+      contract,
+      '1',
+      patientId,
+    ],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, SIJILL_PASSPHRASE: template().passphrase, SIJILL_LEDGER_KEY: key },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -76,7 +96,10 @@ function held<T>() {
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)),
+  ]);
 }
 
 async function killAndResume(point: KillPoint): Promise<void> {

@@ -40,7 +40,11 @@ describe('anchoring through a slow ledger, host stack on a real EVM', () => {
       return 'forward';
     };
     await proxy.setMode('slow', {
-      slow: { minMs: 1_000, maxMs: 2_000, beyond: { method: 'eth_sendRawTransaction', count: 1, ms: ADAPTER_TIMEOUT_MS + 1_500 } },
+      slow: {
+        minMs: 1_000,
+        maxMs: 2_000,
+        beyond: { method: 'eth_sendRawTransaction', count: 1, ms: ADAPTER_TIMEOUT_MS + 1_500 },
+      },
     });
     await configure(clinic, chain, { rpcUrl: proxy.url, contract, account, confirmations: 1 });
 

@@ -167,12 +167,10 @@ export function garbage(o: GarbageOptions): fc.Arbitrary<Garbage> {
     fc
       .array(byte, { maxLength: maxRandom, size: 'max' })
       .map((a): Garbage => ({ kind: 'tokens', bytes: Uint8Array.from(a) })),
-    fc
-      .tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 5 }))
-      .map(([i, ops]): Garbage => ({
-        kind: 'mutated',
-        bytes: mutate(o.corpus[i % o.corpus.length] as Uint8Array, ops, o.corpus),
-      })),
+    fc.tuple(fc.nat(), fc.array(mutation, { minLength: 1, maxLength: 5 })).map(([i, ops]): Garbage => ({
+      kind: 'mutated',
+      bytes: mutate(o.corpus[i % o.corpus.length] as Uint8Array, ops, o.corpus),
+    })),
   );
 }
 

@@ -2,7 +2,13 @@
 // verifies, and detection of one changed byte, a removed record or a changed hash.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { appendAudit, auditCount, recentAudit, verifyAuditChain, type AuditEvent } from '../../../main/access/audit-log';
+import {
+  appendAudit,
+  auditCount,
+  recentAudit,
+  verifyAuditChain,
+  type AuditEvent,
+} from '../../../main/access/audit-log';
 import type { Db } from '../../../main/store/database';
 import { openTestDb } from '../../helpers/store';
 
@@ -40,7 +46,8 @@ interface Row {
 const row = (db: Db, seq: number) => db.prepare('SELECT * FROM audit_log WHERE seq = ?').get(seq) as Row;
 
 /** Changes exactly one character of a text value. */
-const oneCharOff = (s: string, index = 0): string => s.slice(0, index) + (s[index] === 'x' ? 'y' : 'x') + s.slice(index + 1);
+const oneCharOff = (s: string, index = 0): string =>
+  s.slice(0, index) + (s[index] === 'x' ? 'y' : 'x') + s.slice(index + 1);
 
 describe('appendAudit', () => {
   it('throws outside a transaction and writes nothing', () => {
@@ -53,7 +60,13 @@ describe('appendAudit', () => {
     const { db } = openTestDb();
     const seqs = db.transaction(() => [
       appendAudit(db, { actorId: 'u1', action: 'auth.login' }),
-      appendAudit(db, { actorId: 'u1', action: 'patient.read', patientId: 'p1', entityId: 'p1', detail: { z: 1, a: 'ب' } }),
+      appendAudit(db, {
+        actorId: 'u1',
+        action: 'patient.read',
+        patientId: 'p1',
+        entityId: 'p1',
+        detail: { z: 1, a: 'ب' },
+      }),
     ])();
     expect(seqs).toEqual([1, 2]);
     const [r1, r2] = [row(db, 1), row(db, 2)];
@@ -63,7 +76,16 @@ describe('appendAudit', () => {
     // detail is stored as canonical JSON
     expect(r2.detail).toBe('{"a":"ب","z":1}');
     // The hash is SHA-256 over prev_hash ‖ canonical JSON of the record (format v1), recomputable by anyone.
-    const body = JSON.stringify({ action: 'auth.login', actor: 'u1', at: r1.at, detail: null, entity: null, patient: null, seq: 1, v: 1 });
+    const body = JSON.stringify({
+      action: 'auth.login',
+      actor: 'u1',
+      at: r1.at,
+      detail: null,
+      entity: null,
+      patient: null,
+      seq: 1,
+      v: 1,
+    });
     const expected = createHash('sha256').update(Buffer.alloc(32)).update(body).digest();
     expect(r1.hash.equals(expected)).toBe(true);
   });
@@ -84,7 +106,14 @@ describe('appendAudit', () => {
     const db = chain();
     const recent = recentAudit(db, 3);
     expect(recent.map((r) => r.seq)).toEqual([N, N - 1, N - 2]);
-    expect(recent[0]).toEqual({ seq: N, at: row(db, N).at, actorId: 'user-0', action: 'entry.create', patientId: null, entityId: `entity-${N}` });
+    expect(recent[0]).toEqual({
+      seq: N,
+      at: row(db, N).at,
+      actorId: 'user-0',
+      action: 'entry.create',
+      patientId: null,
+      entityId: `entity-${N}`,
+    });
     expect(auditCount(db)).toBe(N);
   });
 });
@@ -93,7 +122,8 @@ describe('verifyAuditChain', () => {
   it('verifies a long chain', () => {
     const db = chain();
     db.transaction(() => {
-      for (let i = 0; i < 500; i++) appendAudit(db, { actorId: 'bulk', action: 'patient.search', detail: { results: i } });
+      for (let i = 0; i < 500; i++)
+        appendAudit(db, { actorId: 'bulk', action: 'patient.search', detail: { results: i } });
     })();
     expect(verifyAuditChain(db)).toEqual({ ok: true, records: N + 500, firstBrokenSeq: null, reason: null });
   });
@@ -126,13 +156,21 @@ describe('verifyAuditChain', () => {
     const hash = Buffer.from(row(db, 30).hash);
     hash[31] = hash[31]! ^ 0x01;
     db.prepare('UPDATE audit_log SET hash = ? WHERE seq = 30').run(hash);
-    expect(verifyAuditChain(db)).toMatchObject({ ok: false, firstBrokenSeq: 30, reason: expect.stringMatching(/record 30 was altered/) });
+    expect(verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 30,
+      reason: expect.stringMatching(/record 30 was altered/),
+    });
   });
 
   it('a changed prev_hash → detected at that record (it no longer links)', () => {
     const db = chain();
     db.prepare('UPDATE audit_log SET prev_hash = ? WHERE seq = 12').run(Buffer.alloc(32, 1));
-    expect(verifyAuditChain(db)).toMatchObject({ ok: false, firstBrokenSeq: 12, reason: expect.stringMatching(/does not link/) });
+    expect(verifyAuditChain(db)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 12,
+      reason: expect.stringMatching(/does not link/),
+    });
   });
 
   it('a record rewritten with a recomputed hash → the next record no longer links', () => {
@@ -140,7 +178,11 @@ describe('verifyAuditChain', () => {
     const r = row(db, 40);
     // Forge record 40 completely (valid hash over the forged content): record 41 still points at the old hash.
     db.prepare(`UPDATE audit_log SET action = 'forged' WHERE seq = 40`).run();
-    const forged = db.prepare('SELECT * FROM audit_log WHERE seq = 40').get() as Row & { actor_id: string | null; patient_id: string | null; entity_id: string | null };
+    const forged = db.prepare('SELECT * FROM audit_log WHERE seq = 40').get() as Row & {
+      actor_id: string | null;
+      patient_id: string | null;
+      entity_id: string | null;
+    };
     const canonical = JSON.stringify({
       action: forged.action,
       actor: forged.actor_id,

@@ -37,7 +37,13 @@ describe('hashPassword / verifyPassword', () => {
   });
 
   it('refuses malformed stored values instead of throwing', async () => {
-    for (const bad of ['', 'scrypt', 'bcrypt$10$8$1$c2FsdA==$aGFzaA==', 'scrypt$$8$1$c2FsdA==$aGFzaA==', 'scrypt$1024$8$1$c2FsdA==$']) {
+    for (const bad of [
+      '',
+      'scrypt',
+      'bcrypt$10$8$1$c2FsdA==$aGFzaA==',
+      'scrypt$$8$1$c2FsdA==$aGFzaA==',
+      'scrypt$1024$8$1$c2FsdA==$',
+    ]) {
       expect(await verifyPassword('anything', bad), bad).toBe(false);
     }
   });

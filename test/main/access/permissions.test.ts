@@ -1,7 +1,13 @@
 // The permission matrix against the API contract.
 import { describe, expect, it } from 'vitest';
 import { contract, METHODS, ROLES, type Method, type Role } from '../../../main/api';
-import { capabilityPermissions, hasCapability, mayCall, methodPermissions, permissionsOf } from '../../../main/access/permissions';
+import {
+  capabilityPermissions,
+  hasCapability,
+  mayCall,
+  methodPermissions,
+  permissionsOf,
+} from '../../../main/access/permissions';
 
 const PUBLIC: Method[] = ['host.status', 'host.initialize', 'host.unlock', 'auth.login'];
 
@@ -35,7 +41,9 @@ describe('methodPermissions', () => {
   });
 
   it('lets every role log out, see itself and the stats', () => {
-    for (const role of ROLES) for (const m of ['auth.logout', 'auth.me', 'stats.get'] as Method[]) expect(mayCall(role, m), `${role} ${m}`).toBe(true);
+    for (const role of ROLES)
+      for (const m of ['auth.logout', 'auth.me', 'stats.get'] as Method[])
+        expect(mayCall(role, m), `${role} ${m}`).toBe(true);
   });
 });
 
@@ -90,7 +98,8 @@ describe('capabilities', () => {
     expect(hasCapability('clerk', 'entries.read')).toBe(false);
     expect(hasCapability('auditor', 'entries.read')).toBe(false);
     expect(hasCapability('device_technician', 'entries.read')).toBe(false);
-    for (const role of ['administrator', 'doctor', 'nurse', 'lab_technician'] as Role[]) expect(hasCapability(role, 'entries.read'), role).toBe(true);
+    for (const role of ['administrator', 'doctor', 'nurse', 'lab_technician'] as Role[])
+      expect(hasCapability(role, 'entries.read'), role).toBe(true);
   });
 
   it('entries.amendOthers is for administrator and doctor only', () => {
@@ -98,7 +107,8 @@ describe('capabilities', () => {
   });
 
   it('every capability names only real roles', () => {
-    for (const [cap, roles] of Object.entries(capabilityPermissions)) for (const r of roles) expect(ROLES, cap).toContain(r);
+    for (const [cap, roles] of Object.entries(capabilityPermissions))
+      for (const r of roles) expect(ROLES, cap).toContain(r);
   });
 });
 
@@ -107,7 +117,9 @@ describe('permissionsOf', () => {
     for (const role of ROLES) {
       const expected = [
         ...METHODS.filter((m) => methodPermissions[m] !== 'public' && mayCall(role, m)),
-        ...(Object.keys(capabilityPermissions) as (keyof typeof capabilityPermissions)[]).filter((c) => hasCapability(role, c)),
+        ...(Object.keys(capabilityPermissions) as (keyof typeof capabilityPermissions)[]).filter((c) =>
+          hasCapability(role, c),
+        ),
       ];
       expect(permissionsOf(role).sort(), role).toEqual(expected.sort());
       for (const m of PUBLIC) expect(permissionsOf(role)).not.toContain(m);

@@ -12,7 +12,14 @@ import { cloneDb, useDbTemplate } from '../../helpers/store';
 const PASSWORD = 'Najaf-ward-3';
 let userId = '';
 const template = useDbTemplate(async (db, dataKey) => {
-  userId = (await createUser(db, dataKey, { username: 'nurse.huda', displayName: 'Huda', role: 'nurse', password: PASSWORD }, null)).id;
+  userId = (
+    await createUser(
+      db,
+      dataKey,
+      { username: 'nurse.huda', displayName: 'Huda', role: 'nurse', password: PASSWORD },
+      null,
+    )
+  ).id;
 });
 
 const T0 = new Date('2024-09-01T08:00:00.000Z');
@@ -38,9 +45,13 @@ function syncApiError(fn: () => unknown): ApiError {
 
 /** Audit records after the user.create of the template. */
 const audits = (db: Db) =>
-  (db.prepare('SELECT actor_id, action, detail FROM audit_log WHERE seq > 1 ORDER BY seq').all() as { actor_id: string | null; action: string; detail: string | null }[]).map(
-    (r) => ({ actor: r.actor_id, action: r.action, detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }),
-  );
+  (
+    db.prepare('SELECT actor_id, action, detail FROM audit_log WHERE seq > 1 ORDER BY seq').all() as {
+      actor_id: string | null;
+      action: string;
+      detail: string | null;
+    }[]
+  ).map((r) => ({ actor: r.actor_id, action: r.action, detail: r.detail ? (JSON.parse(r.detail) as unknown) : null }));
 const sessionCount = (db: Db) => (db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
 
 describe('login', () => {
@@ -97,7 +108,9 @@ describe('login', () => {
     const locked = await apiError(login(db, 'nurse.huda', PASSWORD, at(6)));
     expect(locked.code).toBe('ACCOUNT_LOCKED');
     expect(locked.message).toMatch(/Try again later/);
-    expect((await apiError(login(db, 'nurse.huda', PASSWORD, new Date(Date.parse(lockedUntil) - 1)))).code).toBe('ACCOUNT_LOCKED');
+    expect((await apiError(login(db, 'nurse.huda', PASSWORD, new Date(Date.parse(lockedUntil) - 1)))).code).toBe(
+      'ACCOUNT_LOCKED',
+    );
     expect(sessionCount(db)).toBe(0);
 
     // Once it passes, the right password works and the counters are reset.
@@ -148,7 +161,10 @@ describe('authenticate', () => {
     const { token } = await login(db, 'nurse.huda', PASSWORD, T0);
     expect(authenticate(db, token, at(29)).expiresAt).toBe(at(59).toISOString());
     expect(authenticate(db, token, at(58)).expiresAt).toBe(at(88).toISOString());
-    const row = db.prepare('SELECT last_seen_at, expires_at FROM sessions').get() as { last_seen_at: string; expires_at: string };
+    const row = db.prepare('SELECT last_seen_at, expires_at FROM sessions').get() as {
+      last_seen_at: string;
+      expires_at: string;
+    };
     expect(row).toEqual({ last_seen_at: at(58).toISOString(), expires_at: at(88).toISOString() });
   });
 

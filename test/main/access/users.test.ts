@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../main/api';
 import { verifyAuditChain } from '../../../main/access/audit-log';
 import { verifyPassword } from '../../../main/access/passwords';
-import { countUsers, createUser, getUser, getUserByUsername, listUsers, toUserSummary, userSigningKey } from '../../../main/access/users';
+import {
+  countUsers,
+  createUser,
+  getUser,
+  getUserByUsername,
+  listUsers,
+  toUserSummary,
+  userSigningKey,
+} from '../../../main/access/users';
 import { publicKeyFromSeed } from '../../../main/store/crypto/ed25519';
 import type { Db } from '../../../main/store/database';
 import { cloneDb, useDbTemplate } from '../../helpers/store';
@@ -13,7 +21,12 @@ let sara: { id: string } = { id: '' };
 
 // One user with a real password hash, made once (scrypt is slow); each test gets a copy.
 const template = useDbTemplate(async (db, dataKey) => {
-  sara = await createUser(db, dataKey, { username: '  Dr.Sara ', displayName: ' د. سارة الموسوي ', role: 'doctor', password: PASSWORD }, 'admin-1');
+  sara = await createUser(
+    db,
+    dataKey,
+    { username: '  Dr.Sara ', displayName: ' د. سارة الموسوي ', role: 'doctor', password: PASSWORD },
+    'admin-1',
+  );
 });
 
 const auditActions = (db: Db) =>
@@ -65,15 +78,20 @@ describe('createUser', () => {
 
   it('appends a user.create audit record naming the actor, the new user and the role', () => {
     const { db } = cloneDb(template());
-    expect(auditActions(db)).toEqual([{ actor_id: 'admin-1', action: 'user.create', entity_id: sara.id, detail: '{"role":"doctor"}' }]);
+    expect(auditActions(db)).toEqual([
+      { actor_id: 'admin-1', action: 'user.create', entity_id: sara.id, detail: '{"role":"doctor"}' },
+    ]);
     expect(verifyAuditChain(db).ok).toBe(true);
   });
 
   it('refuses a username already taken, in any case or spacing, with CONFLICT, writing nothing', async () => {
     const { db, dataKey } = cloneDb(template());
-    const err = await createUser(db, dataKey, { username: 'DR.SARA ', displayName: 'Impostor', role: 'administrator', password: 'another-password' }, 'admin-1').catch(
-      (e: unknown) => e,
-    );
+    const err = await createUser(
+      db,
+      dataKey,
+      { username: 'DR.SARA ', displayName: 'Impostor', role: 'administrator', password: 'another-password' },
+      'admin-1',
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('CONFLICT');
     expect((err as ApiError).message).toBe('The username "dr.sara" is already taken.');
@@ -84,13 +102,23 @@ describe('createUser', () => {
 
   it('creates a second user, lists users by username, and finds them case-insensitively', async () => {
     const { db, dataKey } = cloneDb(template());
-    const nurse = await createUser(db, dataKey, { username: 'Ali.Nurse', displayName: 'Ali', role: 'nurse', password: 'nurse-password' }, null);
+    const nurse = await createUser(
+      db,
+      dataKey,
+      { username: 'Ali.Nurse', displayName: 'Ali', role: 'nurse', password: 'nurse-password' },
+      null,
+    );
     expect(nurse.username).toBe('ali.nurse');
     expect(listUsers(db).map((u) => u.username)).toEqual(['ali.nurse', 'dr.sara']);
     expect(getUserByUsername(db, ' ALI.NURSE ')!.id).toBe(nurse.id);
     expect(getUserByUsername(db, 'nobody')).toBeUndefined();
     expect(countUsers(db)).toBe(2);
-    expect(auditActions(db).at(-1)).toEqual({ actor_id: null, action: 'user.create', entity_id: nurse.id, detail: '{"role":"nurse"}' });
+    expect(auditActions(db).at(-1)).toEqual({
+      actor_id: null,
+      action: 'user.create',
+      entity_id: nurse.id,
+      detail: '{"role":"nurse"}',
+    });
     // Different users, different keys.
     expect(getUser(db, nurse.id)!.public_key.equals(getUser(db, sara.id)!.public_key)).toBe(false);
   });
@@ -98,7 +126,12 @@ describe('createUser', () => {
   it('refuses an unknown role (schema CHECK), writing nothing', async () => {
     const { db, dataKey } = cloneDb(template());
     await expect(
-      createUser(db, dataKey, { username: 'x.y', displayName: 'X', role: 'superuser' as never, password: 'whatever-pass' }, 'admin-1'),
+      createUser(
+        db,
+        dataKey,
+        { username: 'x.y', displayName: 'X', role: 'superuser' as never, password: 'whatever-pass' },
+        'admin-1',
+      ),
     ).rejects.toThrow(/CHECK constraint/);
     expect(countUsers(db)).toBe(1);
     expect(auditActions(db)).toHaveLength(1);

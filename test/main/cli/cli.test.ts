@@ -1,7 +1,17 @@
 // The sijill CLI as a user runs it: separate processes, secrets from the
 // environment, exit codes that scripts can rely on.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -23,7 +33,13 @@ function sijill(args: string[], env: Record<string, string | undefined> = {}) {
 }
 
 const digest = (dir: string) =>
-  ['sijill.db', 'sijill.key.json'].map((f) => createHash('sha256').update(readFileSync(join(dir, f))).digest('hex')).join();
+  ['sijill.db', 'sijill.key.json']
+    .map((f) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    )
+    .join();
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'sijill-cli-'));
@@ -48,10 +64,14 @@ describe('sijill CLI', () => {
   });
 
   it('user add validates the role and adds the user', () => {
-    const bad = sijill(['user', 'add', '--data-dir', dataDir, '--username', 'n1', '--role', 'surgeon'], { SIJILL_USER_PASSWORD: 'nurse-password-1' });
+    const bad = sijill(['user', 'add', '--data-dir', dataDir, '--username', 'n1', '--role', 'surgeon'], {
+      SIJILL_USER_PASSWORD: 'nurse-password-1',
+    });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Role/);
-    const ok = sijill(['user', 'add', '--data-dir', dataDir, '--username', 'n1', '--role', 'nurse'], { SIJILL_USER_PASSWORD: 'nurse-password-1' });
+    const ok = sijill(['user', 'add', '--data-dir', dataDir, '--username', 'n1', '--role', 'nurse'], {
+      SIJILL_USER_PASSWORD: 'nurse-password-1',
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/Added n1 \(nurse\)/);
   });
@@ -74,7 +94,13 @@ describe('sijill CLI', () => {
       expect(sijill(['init', '--data-dir', dir, '--clinic', 'C', '--admin', 'boss']).code).toBe(0);
       expect(sijill(['demo', 'seed', '--data-dir', dir, '--patients', '4', '--seed', '42']).code).toBe(0);
       const store = await openDataDir(dir, PASS);
-      names.push((store.db.prepare('SELECT given_name || family_name || birth_date AS n FROM patients ORDER BY mrn').all() as { n: string }[]).map((r) => r.n));
+      names.push(
+        (
+          store.db.prepare('SELECT given_name || family_name || birth_date AS n FROM patients ORDER BY mrn').all() as {
+            n: string;
+          }[]
+        ).map((r) => r.n),
+      );
       store.db.close();
     }
     expect(names[0]).toHaveLength(4);
@@ -130,11 +156,19 @@ describe('sijill CLI', () => {
   it('passphrase change re-wraps the key without rewriting the database', () => {
     const dir = join(root, 'rekey');
     cpSync(dataDir, dir, { recursive: true });
-    const dbBefore = createHash('sha256').update(readFileSync(join(dir, 'sijill.db'))).digest('hex');
+    const dbBefore = createHash('sha256')
+      .update(readFileSync(join(dir, 'sijill.db')))
+      .digest('hex');
     const r = sijill(['passphrase', 'change', '--data-dir', dir], { SIJILL_NEW_PASSPHRASE: 'a brand new passphrase' });
     expect(r.code).toBe(0);
-    expect(createHash('sha256').update(readFileSync(join(dir, 'sijill.db'))).digest('hex')).toBe(dbBefore);
-    expect(sijill(['stats', '--data-dir', dir, '--json'], { SIJILL_PASSPHRASE: 'a brand new passphrase' }).code).toBe(0);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(dir, 'sijill.db')))
+        .digest('hex'),
+    ).toBe(dbBefore);
+    expect(sijill(['stats', '--data-dir', dir, '--json'], { SIJILL_PASSPHRASE: 'a brand new passphrase' }).code).toBe(
+      0,
+    );
     expect(sijill(['stats', '--data-dir', dir, '--json']).code).toBe(4);
   });
 
@@ -170,7 +204,9 @@ describe('sijill CLI', () => {
     const store = await openDataDir(dir, PASS);
     const { id } = store.db.prepare("SELECT id FROM entries WHERE kind = 'note' LIMIT 1").get() as { id: string };
     store.db.exec('DROP TRIGGER entries_no_update');
-    store.db.prepare("UPDATE entries SET canonical = replace(canonical, '\"text\":\"', '\"text\":\"X') WHERE id = ?").run(id);
+    store.db
+      .prepare('UPDATE entries SET canonical = replace(canonical, \'"text":"\', \'"text":"X\') WHERE id = ?')
+      .run(id);
     store.db.close();
     const r = sijill(['verify-store', '--data-dir', dir]);
     expect(r.code).not.toBe(0);
@@ -181,7 +217,10 @@ describe('sijill CLI', () => {
     const capture = resolve(__dirname, '../../../../shared/fixtures/astm/senaite/cobas_c111.txt');
     const ok = sijill(['device', 'decode', '--protocol', 'astm', capture]);
     expect(ok.code).toBe(0);
-    const items = ok.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; value?: unknown; unit?: string });
+    const items = ok.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; value?: unknown; unit?: string });
     expect(items.find((i) => i.kind === 'numeric')).toMatchObject({ value: 40.13, unit: 'g/L' });
     const bad = join(root, 'garbage.bin');
     writeFileSync(bad, Buffer.from('noise\x02unterminated'));

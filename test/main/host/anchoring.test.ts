@@ -3,7 +3,14 @@
 // after anchoring to a real local EVM (anvil from npm) it carries the anchor, which is
 // found on chain. verify-store names a record changed after its leaf was written.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployAnchorContract, startLocalEvm, verifyReceipt, EvmLedgerAdapter, type LocalEvm, type Hex } from '../../../anchor-queue';
+import {
+  deployAnchorContract,
+  startLocalEvm,
+  verifyReceipt,
+  EvmLedgerAdapter,
+  type LocalEvm,
+  type Hex,
+} from '../../../anchor-queue';
 import { auditRecordHash } from '../../../main/access/audit-log';
 import { getUserByUsername, createUser } from '../../../main/access/users';
 import { Clinic } from '../../../main/host/clinic';
@@ -14,11 +21,20 @@ const template = useStoreTemplate();
 
 async function clinicWithEntries() {
   const store = cloneStore(template());
-  await createUser(store.db, store.dataKey, { username: 'doc', displayName: 'Doctor', role: 'doctor', password: 'doctor-password' }, null);
+  await createUser(
+    store.db,
+    store.dataKey,
+    { username: 'doc', displayName: 'Doctor', role: 'doctor', password: 'doctor-password' },
+    null,
+  );
   const clinic = await Clinic.open(store);
   const user = getUserByUsername(store.db, 'doc')!;
   const patient = await clinic.registerPatient(user, samplePatient());
-  const vitals = clinic.recordEntry(user, patient.id, 'vitals', { heartRate: 72, spo2Scale: 1, supplementalOxygen: false });
+  const vitals = clinic.recordEntry(user, patient.id, 'vitals', {
+    heartRate: 72,
+    spo2Scale: 1,
+    supplementalOxygen: false,
+  });
   const note = clinic.recordEntry(user, patient.id, 'note', { text: 'Well.' });
   return { clinic, user, patient, vitals, note };
 }
@@ -54,7 +70,8 @@ describe('Merkle log, checkpoints and receipts', () => {
       (r) => (r.leaf.index = r.leaf.index + 1),
       (r) => (r.record.canonical = r.record.canonical.replace('Well.', 'Sick.')),
       (r) => (r.inclusionProof[0] = flipHex(r.inclusionProof[0])),
-      (r) => (r.checkpoint.note = r.checkpoint.note.replace(/\n(\d+)\n/, (_m: string, n: string) => `\n${Number(n) + 1}\n`)),
+      (r) =>
+        (r.checkpoint.note = r.checkpoint.note.replace(/\n(\d+)\n/, (_m: string, n: string) => `\n${Number(n) + 1}\n`)),
     ];
     for (const t of tamper) {
       const r = structuredClone(good);
@@ -74,7 +91,11 @@ describe('Merkle log, checkpoints and receipts', () => {
     db.prepare("UPDATE entries SET canonical = replace(canonical, 'Well.', 'Sick.') WHERE id = ?").run(note.id);
     const r = verifyStore(db, (seq) => auditRecordHash(db, seq));
     expect(r.ok).toBe(false);
-    expect(r.firstMismatch).toMatchObject({ recordKind: 'entry', recordId: note.id, reason: expect.stringMatching(/changed/) });
+    expect(r.firstMismatch).toMatchObject({
+      recordKind: 'entry',
+      recordId: note.id,
+      reason: expect.stringMatching(/changed/),
+    });
     await clinic.close();
   });
 });
@@ -92,7 +113,13 @@ describe('anchoring to a real local EVM', () => {
 
   it('anchors the newest checkpoint, and receipts then carry an anchor that is on chain', async () => {
     const { clinic, vitals } = await clinicWithEntries();
-    clinic.anchoring.configureLedger({ rpcUrl: evm.rpcUrl, chainId: evm.chainId, contractAddress: contract, confirmations: 1, privateKey: evm.accounts[1]!.privateKey });
+    clinic.anchoring.configureLedger({
+      rpcUrl: evm.rpcUrl,
+      chainId: evm.chainId,
+      contractAddress: contract,
+      confirmations: 1,
+      privateKey: evm.accounts[1]!.privateKey,
+    });
     clinic.anchoring.sealNow();
     // More records after the anchored checkpoint's predecessor: the receipt needs a consistency proof.
     clinic.recordEntry(getUserByUsername(clinic.db, 'doc')!, vitals.patientId, 'note', { text: 'later' });
@@ -116,7 +143,12 @@ describe('anchoring to a real local EVM', () => {
     expect(result.checks.filter((c) => !c.ok)).toEqual([]);
     expect(result.summary!.anchoredTreeSize).toBeGreaterThan(result.summary!.treeSize);
 
-    const adapter = new EvmLedgerAdapter({ rpcUrl: evm.rpcUrl, chainId: evm.chainId, contractAddress: contract, privateKey: evm.accounts[2]!.privateKey });
+    const adapter = new EvmLedgerAdapter({
+      rpcUrl: evm.rpcUrl,
+      chainId: evm.chainId,
+      contractAddress: contract,
+      privateKey: evm.accounts[2]!.privateKey,
+    });
     const onChain = await adapter.findAnchor(receipt.anchored!.anchor.batchId as Hex);
     expect(onChain?.treeSize).toBe(result.summary!.anchoredTreeSize);
     await clinic.close();
@@ -129,8 +161,20 @@ describe('ledger reconfiguration', () => {
     const key = `0x${'22'.repeat(32)}` as Hex;
     const contract = `0x${'33'.repeat(20)}` as Hex;
     // Two unreachable ledgers configured back to back (ports nothing listens on).
-    clinic.anchoring.configureLedger({ rpcUrl: 'http://127.0.0.1:9/b', chainId: 31337, contractAddress: contract, confirmations: 1, privateKey: key });
-    clinic.anchoring.configureLedger({ rpcUrl: 'http://127.0.0.1:9/c', chainId: 31337, contractAddress: contract, confirmations: 1, privateKey: key });
+    clinic.anchoring.configureLedger({
+      rpcUrl: 'http://127.0.0.1:9/b',
+      chainId: 31337,
+      contractAddress: contract,
+      confirmations: 1,
+      privateKey: key,
+    });
+    clinic.anchoring.configureLedger({
+      rpcUrl: 'http://127.0.0.1:9/c',
+      chainId: 31337,
+      contractAddress: contract,
+      confirmations: 1,
+      privateKey: key,
+    });
     await clinic.anchoring.stepQueue();
     expect(clinic.anchoring.status().ledger?.rpcUrl).toBe('http://127.0.0.1:9/c');
     await clinic.close(); // stop() waits for the reconfigurations: nothing left to run against a closed database

@@ -71,7 +71,10 @@ describe('first run', () => {
     const again = await admin.request('host.initialize', params);
     expect(again.ok).toBe(false);
     if (!again.ok) expect(again.error.code).toBe('ALREADY_INITIALIZED');
-    expect(await admin.call('host.status', {})).toMatchObject({ state: 'ready', clinicName: 'Al-Rafidain Health Centre' });
+    expect(await admin.call('host.status', {})).toMatchObject({
+      state: 'ready',
+      clinicName: 'Al-Rafidain Health Centre',
+    });
   });
 
   it('logs in and returns the role permissions', async () => {
@@ -118,7 +121,12 @@ describe('malformed and unauthorised requests', () => {
   });
 
   it('refuses a role the permission matrix does not allow', async () => {
-    await admin.call('users.create', { username: 'clerk1', displayName: 'Clerk', role: 'clerk', password: 'clerk-password-1' });
+    await admin.call('users.create', {
+      username: 'clerk1',
+      displayName: 'Clerk',
+      role: 'clerk',
+      password: 'clerk-password-1',
+    });
     const clerk = await TestClient.connect(wsUrl);
     clerk.token = (await clerk.call('auth.login', { username: 'clerk1', password: 'clerk-password-1' })).token;
     const p = await clerk.call('patients.register', {
@@ -178,19 +186,35 @@ describe('patients, vitals, notes and amendments', () => {
   it('records signed vitals that appear in the chart, and pushes an event', async () => {
     const entry = await admin.call('entries.recordVitals', {
       patientId,
-      vitals: { temperatureC: 37.2, heartRate: 88, respiratoryRate: 16, systolic: 128, diastolic: 82, spo2: 97, consciousness: 'A' },
+      vitals: {
+        temperatureC: 37.2,
+        heartRate: 88,
+        respiratoryRate: 16,
+        systolic: 128,
+        diastolic: 82,
+        spo2: 97,
+        consciousness: 'A',
+      },
     });
     expect(entry.signatureValid).toBe(true);
     expect(entry.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(entry.body).toMatchObject({ heartRate: 88, spo2Scale: 1, supplementalOxygen: false });
     const { entries } = await admin.call('patients.get', { patientId });
     expect(entries.find((e) => e.id === entry.id)?.kind).toBe('vitals');
-    await expect.poll(() => admin.events.some((e) => e.event === 'entry.recorded' && (e.data as { entryId: string }).entryId === entry.id)).toBe(true);
+    await expect
+      .poll(() =>
+        admin.events.some((e) => e.event === 'entry.recorded' && (e.data as { entryId: string }).entryId === entry.id),
+      )
+      .toBe(true);
   });
 
   it('amends an entry: a new signed entry pointing at the original, both kept', async () => {
     const note = await admin.call('entries.addNote', { patientId, note: { text: 'BP 182/82' } });
-    const amended = await admin.call('entries.amend', { entryId: note.id, reason: 'Typo in BP', body: { text: 'BP 128/82' } });
+    const amended = await admin.call('entries.amend', {
+      entryId: note.id,
+      reason: 'Typo in BP',
+      body: { text: 'BP 128/82' },
+    });
     expect(amended.amends).toBe(note.id);
     expect(amended.amendReason).toBe('Typo in BP');
     const { entries } = await admin.call('patients.get', { patientId });
@@ -213,7 +237,14 @@ describe('patients, vitals, notes and amendments', () => {
   it('audits reads and writes, and the chain verifies', async () => {
     const recent = await admin.call('audit.recent', { limit: 200 });
     const actions = new Set(recent.records.map((r) => r.action));
-    for (const a of ['patient.register', 'patient.search', 'patient.read', 'entry.create', 'entry.amend', 'auth.login']) {
+    for (const a of [
+      'patient.register',
+      'patient.search',
+      'patient.read',
+      'entry.create',
+      'entry.amend',
+      'auth.login',
+    ]) {
       expect(actions).toContain(a);
     }
     expect(await admin.call('audit.verify', {})).toMatchObject({ ok: true, firstBrokenSeq: null });

@@ -526,68 +526,62 @@ describe('device sink after a rolled-back transaction', () => {
     return { clinic, patient, sink, failNext, recover };
   }
 
-  it(
-    'a monitor message whose first commit failed is stored with its readings when the sender repeats it',
-    async () => {
-      const { clinic, patient, sink, failNext, recover } = await sinkSetup();
-      const monitor = profile(HL7_MONITOR.id);
-      const conn = createConnection(clinic.db, {
-        profileId: monitor.id,
-        path: '/dev/null',
-        label: 'Monitor',
-        patientId: patient.id,
-      });
-      const spo2: DecodedItem = { kind: 'numeric', code: { system: 'MDC', code: '150456' }, value: 96, unit: '%' };
-      const ctx = {
-        connectionId: conn.id,
-        profileId: monitor.id,
-        protocol: 'hl7' as const,
-        receivedAt: Date.now(),
-        idempotencyKey: 'hl7:MON|BED|1',
-      };
-      failNext('entries');
-      expect(() => sink.store([spo2], ctx, monitor)).toThrow(/disk full/); // the session answers AR
-      recover('entries');
-      sink.store([spo2], { ...ctx, receivedAt: ctx.receivedAt + 2000 }, monitor); // the retransmission, answered AA
-      expect(storedKeys(clinic.db)).toEqual(['hl7:MON|BED|1']);
-      // The throttle must not remember the rolled-back reading, or the retransmitted one is never recorded.
-      expect(readings(clinic.db, patient.id).map(bodyValue)).toEqual([96]);
-    },
-  );
+  it('a monitor message whose first commit failed is stored with its readings when the sender repeats it', async () => {
+    const { clinic, patient, sink, failNext, recover } = await sinkSetup();
+    const monitor = profile(HL7_MONITOR.id);
+    const conn = createConnection(clinic.db, {
+      profileId: monitor.id,
+      path: '/dev/null',
+      label: 'Monitor',
+      patientId: patient.id,
+    });
+    const spo2: DecodedItem = { kind: 'numeric', code: { system: 'MDC', code: '150456' }, value: 96, unit: '%' };
+    const ctx = {
+      connectionId: conn.id,
+      profileId: monitor.id,
+      protocol: 'hl7' as const,
+      receivedAt: Date.now(),
+      idempotencyKey: 'hl7:MON|BED|1',
+    };
+    failNext('entries');
+    expect(() => sink.store([spo2], ctx, monitor)).toThrow(/disk full/); // the session answers AR
+    recover('entries');
+    sink.store([spo2], { ...ctx, receivedAt: ctx.receivedAt + 2000 }, monitor); // the retransmission, answered AA
+    expect(storedKeys(clinic.db)).toEqual(['hl7:MON|BED|1']);
+    // The throttle must not remember the rolled-back reading, or the retransmitted one is never recorded.
+    expect(readings(clinic.db, patient.id).map(bodyValue)).toEqual([96]);
+  });
 
-  it(
-    'a waveform stream recovers after a failed chunk write instead of failing every store after it',
-    async () => {
-      const { clinic, patient, sink, failNext, recover } = await sinkSetup();
-      const ecg = profile('sijill-ecg-stream');
-      const conn = createConnection(clinic.db, {
-        profileId: ecg.id,
-        path: '/dev/null',
-        label: 'ECG',
-        patientId: patient.id,
-      });
-      const second = (n: number): DecodedItem[] => [
-        {
-          kind: 'waveform',
-          code: { system: 'local', code: 'ECG-CH1' },
-          sampleRate: 250,
-          samples: Int16Array.from({ length: 250 }, (_, i) => n + i),
-        },
-      ];
-      const ctx = (n: number) => ({
-        connectionId: conn.id,
-        profileId: ecg.id,
-        protocol: 'ecg' as const,
-        receivedAt: 1_000 + n * 1000,
-      });
-      failNext('waveform_chunks');
-      expect(() => sink.store(second(0), ctx(0), ecg)).toThrow(/disk full/); // the recording row rolls back with it
-      recover('waveform_chunks');
-      // The sink must not keep the rolled-back recording id, or every later chunk fails its foreign key.
-      for (let n = 1; n <= 3; n++) sink.store(second(n), ctx(n), ecg);
-      expect(
-        (clinic.db.prepare('SELECT count(*) AS n FROM waveform_chunks').get() as { n: number }).n,
-      ).toBeGreaterThanOrEqual(3);
-    },
-  );
+  it('a waveform stream recovers after a failed chunk write instead of failing every store after it', async () => {
+    const { clinic, patient, sink, failNext, recover } = await sinkSetup();
+    const ecg = profile('sijill-ecg-stream');
+    const conn = createConnection(clinic.db, {
+      profileId: ecg.id,
+      path: '/dev/null',
+      label: 'ECG',
+      patientId: patient.id,
+    });
+    const second = (n: number): DecodedItem[] => [
+      {
+        kind: 'waveform',
+        code: { system: 'local', code: 'ECG-CH1' },
+        sampleRate: 250,
+        samples: Int16Array.from({ length: 250 }, (_, i) => n + i),
+      },
+    ];
+    const ctx = (n: number) => ({
+      connectionId: conn.id,
+      profileId: ecg.id,
+      protocol: 'ecg' as const,
+      receivedAt: 1_000 + n * 1000,
+    });
+    failNext('waveform_chunks');
+    expect(() => sink.store(second(0), ctx(0), ecg)).toThrow(/disk full/); // the recording row rolls back with it
+    recover('waveform_chunks');
+    // The sink must not keep the rolled-back recording id, or every later chunk fails its foreign key.
+    for (let n = 1; n <= 3; n++) sink.store(second(n), ctx(n), ecg);
+    expect(
+      (clinic.db.prepare('SELECT count(*) AS n FROM waveform_chunks').get() as { n: number }).n,
+    ).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -24,17 +24,29 @@ interface AuditRow {
   patient_id: string | null;
   entity_id: string | null;
 }
-const auditRows = (db: Db) => db.prepare('SELECT seq, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq').all() as AuditRow[];
+const auditRows = (db: Db) =>
+  db.prepare('SELECT seq, actor_id, action, patient_id, entity_id FROM audit_log ORDER BY seq').all() as AuditRow[];
 const chunkRows = (db: Db, documentId: string) =>
-  db.prepare('SELECT key, data FROM automerge_chunks WHERE key >= ? AND key < ? ORDER BY key').all(`${documentId}\u001f`, `${documentId}\u0020`) as {
+  db
+    .prepare('SELECT key, data FROM automerge_chunks WHERE key >= ? AND key < ? ORDER BY key')
+    .all(`${documentId}\u001f`, `${documentId}\u0020`) as {
     key: string;
     data: Buffer;
   }[];
 const patientRow = (db: Db, id: string) =>
   db.prepare('SELECT * FROM patients WHERE id = ?').get(id) as
-    | { id: string; document_id: string; mrn: string; family_name: string; heads: string; created_at: string; updated_at: string }
+    | {
+        id: string;
+        document_id: string;
+        mrn: string;
+        family_name: string;
+        heads: string;
+        created_at: string;
+        updated_at: string;
+      }
     | undefined;
-const pending = (db: Db) => (db.prepare('SELECT document_id FROM chart_pending').all() as { document_id: string }[]).map((r) => r.document_id);
+const pending = (db: Db) =>
+  (db.prepare('SELECT document_id FROM chart_pending').all() as { document_id: string }[]).map((r) => r.document_id);
 const searchIds = (db: Db, q: string) => searchPatients(db, q, 10).map((p) => p.id);
 
 /** The document rebuilt from the stored chunks alone, without automerge-repo. */
@@ -51,7 +63,12 @@ describe('ChartStore.register', () => {
     const summary = await charts.register(samplePatient(), ACTOR);
 
     expect(isValidMrn(summary.mrn)).toBe(true);
-    expect(summary).toMatchObject({ givenName: 'أحمد', familyName: 'علي', latinName: 'Ahmed Mohammed Ali', phone: '+964 770 123 4567' });
+    expect(summary).toMatchObject({
+      givenName: 'أحمد',
+      familyName: 'علي',
+      latinName: 'Ahmed Mohammed Ali',
+      phone: '+964 770 123 4567',
+    });
 
     const row = patientRow(db, summary.id)!;
     expect(row).toBeDefined();
@@ -65,7 +82,17 @@ describe('ChartStore.register', () => {
     expect(A.isImmutableString(doc.patientId)).toBe(true);
     expect(String(doc.patientId)).toBe(summary.id);
     expect(A.isImmutableString(doc.mrn)).toBe(true);
-    for (const key of ['givenName', 'fatherName', 'familyName', 'latinName', 'sex', 'birthDate', 'phone', 'nationalId', 'address'] as const) {
+    for (const key of [
+      'givenName',
+      'fatherName',
+      'familyName',
+      'latinName',
+      'sex',
+      'birthDate',
+      'phone',
+      'nationalId',
+      'address',
+    ] as const) {
       expect(A.isImmutableString(doc.demographics[key]), key).toBe(true);
     }
     expect(doc.demographics.givenName.val).toBe('أحمد');
@@ -76,13 +103,18 @@ describe('ChartStore.register', () => {
     expect(JSON.parse(row.heads)).toEqual(A.getHeads(doc));
 
     // Search projection.
-    const search = db.prepare('SELECT names, identifiers FROM patient_search WHERE patient_id = ?').get(summary.id) as { names: string; identifiers: string };
+    const search = db.prepare('SELECT names, identifiers FROM patient_search WHERE patient_id = ?').get(summary.id) as {
+      names: string;
+      identifiers: string;
+    };
     expect(search.names).toContain('احمد');
     expect(search.identifiers).toContain(summary.mrn.toLowerCase());
     expect(searchIds(db, 'احمد')).toEqual([summary.id]);
 
     // Audit, and nothing left pending.
-    expect(auditRows(db)).toEqual([{ seq: 1, actor_id: ACTOR, action: 'patient.register', patient_id: summary.id, entity_id: summary.id }]);
+    expect(auditRows(db)).toEqual([
+      { seq: 1, actor_id: ACTOR, action: 'patient.register', patient_id: summary.id, entity_id: summary.id },
+    ]);
     expect(verifyAuditChain(db).ok).toBe(true);
     expect(pending(db)).toEqual([]);
   });
@@ -110,7 +142,9 @@ describe('ChartStore.register', () => {
     expect(row.created_at).toBe(doc.createdAt.val);
     expect(Number.isNaN(Date.parse(row.created_at))).toBe(false);
     expect(searchIds(db, 'علي')).toEqual([patientId]);
-    expect(auditRows(db)).toEqual([{ seq: 1, actor_id: null, action: 'patient.projection_repaired', patient_id: patientId, entity_id: patientId }]);
+    expect(auditRows(db)).toEqual([
+      { seq: 1, actor_id: null, action: 'patient.projection_repaired', patient_id: patientId, entity_id: patientId },
+    ]);
     expect(pending(db)).toEqual([]);
   });
 });
@@ -123,9 +157,14 @@ describe('ChartStore.change', () => {
     const before = patientRow(db, id)!;
     await new Promise((r) => setTimeout(r, 5)); // updated_at must move forward
 
-    const chart = await charts.change(id, 'nurse-7', { action: 'patient.allergy.add', entityId: 'allergy-1' }, (doc) => {
-      doc.allergies.push(listEntry('allergy-1', 'Latex', new Date().toISOString(), 'nurse-7'));
-    });
+    const chart = await charts.change(
+      id,
+      'nurse-7',
+      { action: 'patient.allergy.add', entityId: 'allergy-1' },
+      (doc) => {
+        doc.allergies.push(listEntry('allergy-1', 'Latex', new Date().toISOString(), 'nurse-7'));
+      },
+    );
     expect(chart.allergies.map((a) => a.text)).toEqual(['Penicillin', 'Latex']);
     expect(chart.allergies[1]).toMatchObject({ id: 'allergy-1', recordedBy: 'nurse-7' });
 
@@ -161,7 +200,9 @@ describe('ChartStore.change', () => {
 
   it('refuses an unknown patient with NOT_FOUND and audits nothing', async () => {
     const { store, charts } = openCharts(template());
-    const err = await charts.change('no-such-patient', ACTOR, { action: 'x' }, () => undefined).catch((e: unknown) => e);
+    const err = await charts
+      .change('no-such-patient', ACTOR, { action: 'x' }, () => undefined)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('NOT_FOUND');
     await expect(charts.read('no-such-patient')).rejects.toThrow(/No patient/);
@@ -228,7 +269,13 @@ describe('restart and crash recovery', () => {
       expect(searchIds(db, 'البصري')).toEqual([id]);
       expect(pending(db)).toEqual([]);
       const audit = auditRows(db);
-      expect(audit.at(-1)).toEqual({ seq: 2, actor_id: null, action: 'patient.projection_repaired', patient_id: id, entity_id: id });
+      expect(audit.at(-1)).toEqual({
+        seq: 2,
+        actor_id: null,
+        action: 'patient.projection_repaired',
+        patient_id: id,
+        entity_id: id,
+      });
       expect(verifyAuditChain(db)).toMatchObject({ ok: true, records: 2 });
       expect((await clinic.charts.read(id)).allergies.map((a) => a.text)).toEqual(['Iodine']);
       // Nothing left to repair: a second pass does nothing and audits nothing.

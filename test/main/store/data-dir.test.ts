@@ -145,7 +145,9 @@ describe('initDataDir / openDataDir', () => {
     // foreign keys are enforced, not just declared
     expect(() =>
       store.db
-        .prepare(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ('h', 'nobody', 'a', 'b', 'c')`)
+        .prepare(
+          `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ('h', 'nobody', 'a', 'b', 'c')`,
+        )
         .run(),
     ).toThrow(/FOREIGN KEY/);
   });
@@ -179,7 +181,10 @@ describe('initDataDir / openDataDir', () => {
   it('initialising twice → ALREADY_INITIALIZED, and the existing files are untouched', async () => {
     const dir = copyTemplate(template());
     const before = hashFiles(dir);
-    const err = await expectStoreError(initDataDir(dir, { clinicName: 'Other', passphrase: 'another passphrase' }), 'ALREADY_INITIALIZED');
+    const err = await expectStoreError(
+      initDataDir(dir, { clinicName: 'Other', passphrase: 'another passphrase' }),
+      'ALREADY_INITIALIZED',
+    );
     expect(err.message).toContain(dir);
     expect(hashFiles(dir)).toEqual(before);
   });
@@ -254,7 +259,10 @@ describe('changePassphrase', () => {
   it('with a wrong current passphrase → WRONG_PASSPHRASE and nothing changes', async () => {
     const dir = copyTemplate(template());
     const before = hashFiles(dir);
-    await expectStoreError(changePassphrase(dir, 'not the passphrase', 'the new clinic passphrase'), 'WRONG_PASSPHRASE');
+    await expectStoreError(
+      changePassphrase(dir, 'not the passphrase', 'the new clinic passphrase'),
+      'WRONG_PASSPHRASE',
+    );
     expect(hashFiles(dir)).toEqual(before);
   });
 });

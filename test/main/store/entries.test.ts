@@ -7,12 +7,20 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../main/store/crypto/canonical-json';
 import { ed25519Signer, publicKeyFromSeed, signEd25519, verifyEd25519 } from '../../../main/store/crypto/ed25519';
 import type { Db } from '../../../main/store/database';
-import { countEntries, getEntry, insertEntry, listEntries, type EntryAuthor } from '../../../main/store/repositories/entries';
+import {
+  countEntries,
+  getEntry,
+  insertEntry,
+  listEntries,
+  type EntryAuthor,
+} from '../../../main/store/repositories/entries';
 import { insertPatientRow, insertTestUser, openTestDb, type TestUser } from '../../helpers/store';
 
 /** Entries are written inside the transaction that also appends their Merkle leaf (and, in the host, their audit record). */
-const insertInTx = (db: Db, ...rest: Parameters<typeof insertEntry> extends [unknown, ...infer R] ? R : never): string =>
-  db.transaction(() => insertEntry(db, ...rest))();
+const insertInTx = (
+  db: Db,
+  ...rest: Parameters<typeof insertEntry> extends [unknown, ...infer R] ? R : never
+): string => db.transaction(() => insertEntry(db, ...rest))();
 
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -42,7 +50,11 @@ function setup(): { db: Db; author: TestUser; patientId: string } {
   return { db, author, patientId };
 }
 
-const author = (u: TestUser): EntryAuthor => ({ id: u.row.id, publicKey: u.publicKey, sign: ed25519Signer(u.signingKey) });
+const author = (u: TestUser): EntryAuthor => ({
+  id: u.row.id,
+  publicKey: u.publicKey,
+  sign: ed25519Signer(u.signingKey),
+});
 const VITALS = { heartRate: 88, spo2: 97, temperatureC: 37.2, supplementalOxygen: false, spo2Scale: 1 };
 
 describe('insertEntry / listEntries', () => {
@@ -108,17 +120,36 @@ describe('insertEntry / listEntries', () => {
     }
     // Our signatures are plain RFC 8032: noble produces the very same bytes for the same seed.
     const msg = new TextEncoder().encode('deterministic');
-    expect(Buffer.from(signEd25519(doctor.signingKey, msg)).equals(Buffer.from(ed25519.sign(msg, doctor.signingKey)))).toBe(true);
-    expect(Buffer.from(publicKeyFromSeed(doctor.signingKey)).equals(Buffer.from(ed25519.getPublicKey(doctor.signingKey)))).toBe(true);
+    expect(
+      Buffer.from(signEd25519(doctor.signingKey, msg)).equals(Buffer.from(ed25519.sign(msg, doctor.signingKey))),
+    ).toBe(true);
+    expect(
+      Buffer.from(publicKeyFromSeed(doctor.signingKey)).equals(Buffer.from(ed25519.getPublicKey(doctor.signingKey))),
+    ).toBe(true);
   });
 
   it('lists only the patient’s entries, oldest first', () => {
     const { db, author: doctor, patientId } = setup();
     const other = insertPatientRow(db);
     const at = (m: number) => new Date(Date.UTC(2024, 0, 1, 10, m));
-    const late = insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'later' }, createdAt: at(30) });
-    const early = insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'earlier' }, createdAt: at(5) });
-    insertInTx(db, author(doctor), { patientId: other, kind: 'note', body: { text: 'someone else' }, createdAt: at(10) });
+    const late = insertInTx(db, author(doctor), {
+      patientId,
+      kind: 'note',
+      body: { text: 'later' },
+      createdAt: at(30),
+    });
+    const early = insertInTx(db, author(doctor), {
+      patientId,
+      kind: 'note',
+      body: { text: 'earlier' },
+      createdAt: at(5),
+    });
+    insertInTx(db, author(doctor), {
+      patientId: other,
+      kind: 'note',
+      body: { text: 'someone else' },
+      createdAt: at(10),
+    });
     expect(listEntries(db, patientId).map((e) => e.id)).toEqual([early, late]);
     expect(listEntries(db, other)).toHaveLength(1);
     expect(listEntries(db, 'nobody')).toEqual([]);
@@ -127,14 +158,20 @@ describe('insertEntry / listEntries', () => {
 
   it('refuses a body with NaN or Infinity, writing nothing', () => {
     const { db, author: doctor, patientId } = setup();
-    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: NaN } })).toThrow(/non-finite/);
-    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { nested: { t: Infinity } } })).toThrow(/non-finite/);
+    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: NaN } })).toThrow(
+      /non-finite/,
+    );
+    expect(() =>
+      insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { nested: { t: Infinity } } }),
+    ).toThrow(/non-finite/);
     expect(countEntries(db)).toBe(0);
   });
 
   it('refuses an entry for an unknown patient (foreign key)', () => {
     const { db, author: doctor } = setup();
-    expect(() => insertInTx(db, author(doctor), { patientId: 'ghost', kind: 'note', body: { text: 'x' } })).toThrow(/FOREIGN KEY/);
+    expect(() => insertInTx(db, author(doctor), { patientId: 'ghost', kind: 'note', body: { text: 'x' } })).toThrow(
+      /FOREIGN KEY/,
+    );
   });
 });
 
@@ -142,12 +179,17 @@ describe('tamper detection', () => {
   /** One signed entry, with the immutability trigger dropped so the test can alter it. */
   function tamperable() {
     const s = setup();
-    const id = insertInTx(s.db, author(s.author), { patientId: s.patientId, kind: 'note', body: { text: 'BP stable, no complaints' } });
+    const id = insertInTx(s.db, author(s.author), {
+      patientId: s.patientId,
+      kind: 'note',
+      body: { text: 'BP stable, no complaints' },
+    });
     expect(listEntries(s.db, s.patientId)[0]!.signatureValid).toBe(true);
     s.db.exec('DROP TRIGGER entries_no_update');
     return { ...s, id, row: rawEntry(s.db, id) };
   }
-  const validity = (db: Db, patientId: string, id: string) => listEntries(db, patientId).find((e) => e.id === id)!.signatureValid;
+  const validity = (db: Db, patientId: string, id: string) =>
+    listEntries(db, patientId).find((e) => e.id === id)!.signatureValid;
 
   it('one changed character of the canonical text → signatureValid false', () => {
     const { db, patientId, id, row } = tamperable();
@@ -160,7 +202,11 @@ describe('tamper detection', () => {
   it('a changed canonical text with a recomputed content hash → still false (the signature does not match)', () => {
     const { db, patientId, id, row } = tamperable();
     const altered = row.canonical.replace('no complaints', 'chest pain');
-    db.prepare('UPDATE entries SET canonical = ?, content_hash = ? WHERE id = ?').run(altered, createHash('sha256').update(altered).digest(), id);
+    db.prepare('UPDATE entries SET canonical = ?, content_hash = ? WHERE id = ?').run(
+      altered,
+      createHash('sha256').update(altered).digest(),
+      id,
+    );
     expect(validity(db, patientId, id)).toBe(false);
   });
 
@@ -182,7 +228,9 @@ describe('tamper detection', () => {
   it('a changed content hash, kind, created_at or amends column → false', () => {
     const { db, patientId, id, row } = tamperable();
     const restore = () =>
-      db.prepare('UPDATE entries SET content_hash = ?, kind = ?, created_at = ?, amends = ? WHERE id = ?').run(row.content_hash, row.kind, row.created_at, row.amends, id);
+      db
+        .prepare('UPDATE entries SET content_hash = ?, kind = ?, created_at = ?, amends = ? WHERE id = ?')
+        .run(row.content_hash, row.kind, row.created_at, row.amends, id);
     const hash = Buffer.from(row.content_hash);
     hash[0] = hash[0]! ^ 0xff;
     db.prepare('UPDATE entries SET content_hash = ? WHERE id = ?').run(hash, id);
@@ -224,7 +272,12 @@ describe('amendments', () => {
   it('an amendment points at the entry it corrects; the original lists it in amendedBy', () => {
     const { db, author: doctor, patientId } = setup();
     const t0 = new Date('2024-03-01T09:00:00.000Z');
-    const original = insertInTx(db, author(doctor), { patientId, kind: 'vitals', body: { heartRate: 188 }, createdAt: t0 });
+    const original = insertInTx(db, author(doctor), {
+      patientId,
+      kind: 'vitals',
+      body: { heartRate: 188 },
+      createdAt: t0,
+    });
     const fix = insertInTx(db, author(doctor), {
       patientId,
       kind: 'vitals',
@@ -243,8 +296,18 @@ describe('amendments', () => {
     });
     const entries = listEntries(db, patientId);
     expect(entries.map((e) => e.id)).toEqual([original, fix, fix2]);
-    expect(entries[0]).toMatchObject({ amends: null, amendedBy: [fix, fix2], body: { heartRate: 188 }, signatureValid: true });
-    expect(entries[1]).toMatchObject({ amends: original, amendReason: 'typo: 188 → 88', amendedBy: [], signatureValid: true });
+    expect(entries[0]).toMatchObject({
+      amends: null,
+      amendedBy: [fix, fix2],
+      body: { heartRate: 188 },
+      signatureValid: true,
+    });
+    expect(entries[1]).toMatchObject({
+      amends: original,
+      amendReason: 'typo: 188 → 88',
+      amendedBy: [],
+      signatureValid: true,
+    });
     expect(entries[2]).toMatchObject({ amends: original, amendReason: 'remeasured', signatureValid: true });
     expect(getEntry(db, original)!.amendedBy).toEqual([fix, fix2]);
     expect(getEntry(db, fix)!.amends).toBe(original);
@@ -256,7 +319,9 @@ describe('amendments', () => {
 
   it('refuses an amendment of an entry that does not exist', () => {
     const { db, author: doctor, patientId } = setup();
-    expect(() => insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'x' }, amends: 'ghost-entry' })).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      insertInTx(db, author(doctor), { patientId, kind: 'note', body: { text: 'x' }, amends: 'ghost-entry' }),
+    ).toThrow(/FOREIGN KEY/);
   });
 });
 
@@ -294,7 +359,10 @@ describe('canonicalJson', () => {
       if (Array.isArray(v)) return v.map((x) => shuffle(x, seed));
       if (v && typeof v === 'object') {
         const keys = Object.keys(v);
-        const rotated = keys.slice(seed % Math.max(keys.length, 1)).concat(keys.slice(0, seed % Math.max(keys.length, 1))).reverse();
+        const rotated = keys
+          .slice(seed % Math.max(keys.length, 1))
+          .concat(keys.slice(0, seed % Math.max(keys.length, 1)))
+          .reverse();
         return Object.fromEntries(rotated.map((k) => [k, shuffle((v as Record<string, unknown>)[k], seed + 1)]));
       }
       return v;

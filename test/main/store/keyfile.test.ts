@@ -112,7 +112,10 @@ describe('damaged key files', () => {
     expect(err.message).toMatch(/unknown version/i);
     syncStoreError(() => parseKeyFile(JSON.stringify({ ...keyFile, format: 'other' })), 'CORRUPT');
     syncStoreError(() => parseKeyFile(JSON.stringify({ ...keyFile, cipher: 'aes-256-gcm' })), 'CORRUPT');
-    syncStoreError(() => parseKeyFile(JSON.stringify({ ...keyFile, kdf: { ...keyFile.kdf, name: 'pbkdf2' } })), 'CORRUPT');
+    syncStoreError(
+      () => parseKeyFile(JSON.stringify({ ...keyFile, kdf: { ...keyFile.kdf, name: 'pbkdf2' } })),
+      'CORRUPT',
+    );
   });
 
   it('missing fields or wrong types → CORRUPT', () => {
@@ -146,7 +149,10 @@ describe('damaged key files', () => {
   it('an altered salt → WRONG_PASSPHRASE', async () => {
     const salt = b64(keyFile.kdf.salt);
     salt[0] = salt[0]! ^ 0x80;
-    await storeError(unwrapDataKey({ ...keyFile, kdf: { ...keyFile.kdf, salt: salt.toString('base64') } }, PASSPHRASE), 'WRONG_PASSPHRASE');
+    await storeError(
+      unwrapDataKey({ ...keyFile, kdf: { ...keyFile.kdf, salt: salt.toString('base64') } }, PASSPHRASE),
+      'WRONG_PASSPHRASE',
+    );
   });
 
   it('unusable scrypt parameters (N not a power of 2, too much memory) → CORRUPT, never a raw scrypt error', async () => {

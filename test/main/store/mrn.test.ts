@@ -124,7 +124,19 @@ describe('isValidMrn', () => {
   it('rejects malformed values', () => {
     const good = `ACDEF-000001${luhnCheckDigit('000001')}`;
     expect(isValidMrn(good)).toBe(true);
-    for (const bad of ['', 'ACDEF', 'ACDEF-', 'acdef-0000018', 'ACDE-0000018', 'ACDEFG-0000018', 'ACDEF0000018', 'ACDEF-000018', 'ACDEF-00000a8', ` ${good}`, `${good} `]) {
+    for (const bad of [
+      '',
+      'ACDEF',
+      'ACDEF-',
+      'acdef-0000018',
+      'ACDE-0000018',
+      'ACDEFG-0000018',
+      'ACDEF0000018',
+      'ACDEF-000018',
+      'ACDEF-00000a8',
+      ` ${good}`,
+      `${good} `,
+    ]) {
       expect(isValidMrn(bad), bad).toBe(false);
     }
   });

@@ -20,10 +20,22 @@ function emptyDb(): Db {
   return db;
 }
 
-const TABLES = ['meta', 'users', 'sessions', 'automerge_chunks', 'chart_pending', 'patients', 'patient_search', 'entries', 'audit_log'];
+const TABLES = [
+  'meta',
+  'users',
+  'sessions',
+  'automerge_chunks',
+  'chart_pending',
+  'patients',
+  'patient_search',
+  'entries',
+  'audit_log',
+];
 
 function objects(db: Db, type: string): string[] {
-  return (db.prepare(`SELECT name FROM sqlite_master WHERE type = ? ORDER BY name`).all(type) as { name: string }[]).map((r) => r.name);
+  return (
+    db.prepare(`SELECT name FROM sqlite_master WHERE type = ? ORDER BY name`).all(type) as { name: string }[]
+  ).map((r) => r.name);
 }
 
 function errorOf(fn: () => unknown): unknown {
@@ -52,16 +64,35 @@ describe('migration 0001-initial', () => {
     for (const t of TABLES) expect(tables).toContain(t);
     const fts = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'patient_search'`).get() as { sql: string };
     expect(fts.sql).toMatch(/CREATE VIRTUAL TABLE patient_search USING fts5/i);
-    expect(objects(db, 'trigger').sort()).toEqual(['audit_no_delete', 'audit_no_update', 'entries_no_delete', 'entries_no_update']);
-    expect(objects(db, 'index')).toEqual(expect.arrayContaining(['sessions_user', 'patients_updated', 'entries_patient', 'entries_amends', 'audit_patient']));
+    expect(objects(db, 'trigger').sort()).toEqual([
+      'audit_no_delete',
+      'audit_no_update',
+      'entries_no_delete',
+      'entries_no_update',
+    ]);
+    expect(objects(db, 'index')).toEqual(
+      expect.arrayContaining([
+        'sessions_user',
+        'patients_updated',
+        'entries_patient',
+        'entries_amends',
+        'audit_patient',
+      ]),
+    );
     db.close();
   });
 
   it('creates working tables: FTS5 search with prefixes, STRICT typing, role check', () => {
     const db = emptyDb();
     migrate(db, [migration0001]);
-    db.prepare('INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run('p1', 'احمد علي', 'abc123');
-    expect(db.prepare(`SELECT patient_id FROM patient_search WHERE patient_search MATCH '"اح"*'`).all()).toEqual([{ patient_id: 'p1' }]);
+    db.prepare('INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(
+      'p1',
+      'احمد علي',
+      'abc123',
+    );
+    expect(db.prepare(`SELECT patient_id FROM patient_search WHERE patient_search MATCH '"اح"*'`).all()).toEqual([
+      { patient_id: 'p1' },
+    ]);
     expect(() => db.prepare(`INSERT INTO meta (key, value) VALUES ('k', x'00')`).run()).toThrow(/cannot store BLOB/i);
     expect(() => insertTestUser(db, new Uint8Array(32), { role: 'janitor' as never })).toThrow(/CHECK constraint/);
     db.close();
@@ -114,12 +145,18 @@ describe('migration 0001-initial', () => {
     // An upsert is an UPDATE: refused.
     expect(() =>
       db
-        .prepare(`INSERT INTO audit_log (seq, at, action, prev_hash, hash) VALUES (1, 'later', 'z', ?, ?) ON CONFLICT(seq) DO UPDATE SET action = 'z'`)
+        .prepare(
+          `INSERT INTO audit_log (seq, at, action, prev_hash, hash) VALUES (1, 'later', 'z', ?, ?) ON CONFLICT(seq) DO UPDATE SET action = 'z'`,
+        )
         .run(Buffer.alloc(32), Buffer.alloc(32)),
     ).toThrow(/append-only/);
     expect(db.pragma('recursive_triggers', { simple: true })).toBe(1);
-    expect(db.prepare('SELECT kind, created_at FROM entries').all()).toEqual([{ kind: 'note', created_at: '2024-01-01T00:00:00.000Z' }]);
-    expect(db.prepare('SELECT action, at FROM audit_log').all()).toEqual([{ action: 'x', at: '2024-01-01T00:00:00.000Z' }]);
+    expect(db.prepare('SELECT kind, created_at FROM entries').all()).toEqual([
+      { kind: 'note', created_at: '2024-01-01T00:00:00.000Z' },
+    ]);
+    expect(db.prepare('SELECT action, at FROM audit_log').all()).toEqual([
+      { action: 'x', at: '2024-01-01T00:00:00.000Z' },
+    ]);
     db.close();
   });
 
@@ -183,7 +220,11 @@ describe('the migration runner', () => {
 
   it('stops at the target version when one is given, and continues later', () => {
     const db = emptyDb();
-    const second: Migration = { version: 2, name: 'second', up: (d) => d.exec('CREATE TABLE second (x INTEGER) STRICT') };
+    const second: Migration = {
+      version: 2,
+      name: 'second',
+      up: (d) => d.exec('CREATE TABLE second (x INTEGER) STRICT'),
+    };
     expect(migrate(db, [migration0001, second], 1)).toBe(1);
     expect(objects(db, 'table')).not.toContain('second');
     expect(migrate(db, [migration0001, second])).toBe(2);

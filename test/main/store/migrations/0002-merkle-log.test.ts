@@ -17,7 +17,9 @@ describe('migration 0002-merkle-log', () => {
     const db = freshDb();
     expect(migrate(db, [migration0001])).toBe(1);
     expect(migrate(db, [migration0001, migration0002])).toBe(2);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
     for (const t of ['merkle_nodes', 'merkle_leaves', 'checkpoints']) expect(tables).toContain(t);
     // The log's size is the number of level-0 nodes: none yet.
     expect(db.prepare('SELECT count(*) AS n FROM merkle_nodes WHERE level = 0').get()).toEqual({ n: 0 });
@@ -29,8 +31,12 @@ describe('migration 0002-merkle-log', () => {
     migrate(db, [migration0001, migration0002]);
     const h = Buffer.alloc(32, 7);
     db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (0, 0, ?)').run(h);
-    expect(() => db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (0, 0, ?)').run(h)).toThrow(/UNIQUE|PRIMARY/);
-    expect(() => db.prepare('UPDATE merkle_nodes SET hash = ? WHERE level = 0').run(Buffer.alloc(32))).toThrow(/append-only/);
+    expect(() => db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (0, 0, ?)').run(h)).toThrow(
+      /UNIQUE|PRIMARY/,
+    );
+    expect(() => db.prepare('UPDATE merkle_nodes SET hash = ? WHERE level = 0').run(Buffer.alloc(32))).toThrow(
+      /append-only/,
+    );
     expect(() => db.prepare('DELETE FROM merkle_nodes').run()).toThrow(/append-only/);
     db.prepare(
       "INSERT INTO merkle_leaves (leaf_index, record_kind, record_id, content_hash, salt, leaf_hash, created_at) VALUES (0, 'entry', 'e1', ?, ?, ?, 'now')",
