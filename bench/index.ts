@@ -25,4 +25,4 @@ await runAnchorBenchmarks(quick);
 
 for (const line of formatDeviceDecoders(await benchDeviceDecoders(quick ? 256 * 1024 : 2 * 1024 * 1024)))
   console.log(line);
-for (const line of formatDeviceLatency(await benchDeviceLatency({ seconds: quick ? 5 : 20 }))) console.log(line);
+console.log(formatDeviceLatency(await benchDeviceLatency({ seconds: quick ? 5 : 20 })));
