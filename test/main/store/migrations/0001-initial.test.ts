@@ -71,17 +71,14 @@ describe('migration 0001-initial', () => {
       'entries_no_update',
     ]);
     expect(objects(db, 'index')).toEqual(
-      expect.arrayContaining([
-        'sessions_user',
-        'patients_updated',
-        'entries_patient',
-        'entries_amends',
-      ]),
+      expect.arrayContaining(['sessions_user', 'patients_updated', 'entries_patient', 'entries_amends']),
     );
     // Partial: original entries, the great majority, never touch the amendments index.
     const amends = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_amends'").get() as { sql: string };
     expect(amends.sql).toMatch(/WHERE amends IS NOT NULL/);
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM entries WHERE amends = ?').all('x') as { detail: string }[];
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id FROM entries WHERE amends = ?').all('x') as {
+      detail: string;
+    }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX entries_amends/);
     db.close();
   });
