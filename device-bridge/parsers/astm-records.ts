@@ -7,6 +7,7 @@
 // - Field numbering follows the standard: field 1 is the record type, field 2 the sequence number, …
 // - Record types: H header, P patient, O order, R result, C comment, Q request, M manufacturer, S scientific,
 //   L terminator. Any other letter is kept as an unknown record.
+import { replaceEscapes } from '../util/text';
 
 export interface AstmDelimiters {
   field: string;
@@ -63,40 +64,13 @@ export function parseAstmRecord(raw: string, delimiters: AstmDelimiters, offset 
 
 /** Replaces escape sequences (&F& &S& &R& &E& &Xhh…&) in a field fragment. Unknown sequences are kept as sent. */
 export function unescapeAstm(s: string, d: AstmDelimiters): string {
-  const e = d.escape;
-  if (!s.includes(e)) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i] as string;
-    if (c !== e) {
-      out += c;
-      i++;
-      continue;
-    }
-    const close = s.indexOf(e, i + 1);
-    if (close < 0) {
-      out += s.slice(i);
-      break;
-    }
-    const code = s.slice(i + 1, close);
-    let rep: string | undefined;
-    if (code === 'F') rep = d.field;
-    else if (code === 'S') rep = d.component;
-    else if (code === 'R') rep = d.repeat;
-    else if (code === 'E') rep = d.escape;
-    else if (/^X(?:[0-9A-Fa-f]{2})+$/.test(code)) {
-      rep = '';
-      for (let k = 1; k < code.length; k += 2) rep += String.fromCharCode(parseInt(code.slice(k, k + 2), 16));
-    }
-    if (rep === undefined) {
-      out += s.slice(i, close + 1);
-    } else {
-      out += rep;
-    }
-    i = close + 1;
-  }
-  return out;
+  const codes = new Map([
+    ['F', d.field],
+    ['S', d.component],
+    ['R', d.repeat],
+    ['E', d.escape],
+  ]);
+  return replaceEscapes(s, d.escape, (code) => codes.get(code));
 }
 
 /** Field n (1-based, as numbered by E1394) raw; '' when absent. */

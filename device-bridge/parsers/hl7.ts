@@ -8,6 +8,7 @@
 // - Escapes: \F\ \S\ \T\ \R\ \E\ (delimiters), \Xhh…\ (hex bytes), \.br\ (line break), \H\ \N\
 //   (highlighting, dropped); others (\Cxxyy\, \Mxxyyzz\, \Zxx\) are kept as sent.
 // - A field holding exactly "" is an explicit null.
+import { replaceEscapes } from '../util/text';
 
 export interface Hl7Delimiters {
   field: string;
@@ -108,60 +109,19 @@ export function parseHl7(text: string): { message?: Hl7Message; errors: Hl7Parse
 
 /** Replaces HL7 escape sequences in one component/subcomponent. */
 export function unescapeHl7(s: string, d: Hl7Delimiters): string {
-  const e = d.escape;
-  if (!s.includes(e)) return s;
-  let out = '';
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i] as string;
-    if (c !== e) {
-      out += c;
-      i++;
-      continue;
-    }
-    const close = s.indexOf(e, i + 1);
-    if (close < 0) {
-      out += s.slice(i);
-      break;
-    }
-    const code = s.slice(i + 1, close);
-    let rep: string | undefined;
-    switch (code) {
-      case 'F':
-        rep = d.field;
-        break;
-      case 'S':
-        rep = d.component;
-        break;
-      case 'T':
-        rep = d.subcomponent;
-        break;
-      case 'R':
-        rep = d.repetition;
-        break;
-      case 'E':
-        rep = d.escape;
-        break;
-      case 'P':
-        rep = d.truncation;
-        break;
-      case 'H':
-      case 'N':
-        rep = '';
-        break;
-      case '.br':
-        rep = '\n';
-        break;
-      default:
-        if (/^X(?:[0-9A-Fa-f]{2})+$/.test(code)) {
-          rep = '';
-          for (let k = 1; k < code.length; k += 2) rep += String.fromCharCode(parseInt(code.slice(k, k + 2), 16));
-        }
-    }
-    out += rep ?? s.slice(i, close + 1);
-    i = close + 1;
-  }
-  return out;
+  const codes = new Map([
+    ['F', d.field],
+    ['S', d.component],
+    ['T', d.subcomponent],
+    ['R', d.repetition],
+    ['E', d.escape],
+    ['P', d.truncation],
+    // Highlighting on/off: formatting only, no text.
+    ['H', ''],
+    ['N', ''],
+    ['.br', '\n'],
+  ]);
+  return replaceEscapes(s, d.escape, (code) => codes.get(code));
 }
 
 /** Escapes text for use inside a field. */

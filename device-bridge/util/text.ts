@@ -137,3 +137,39 @@ export function parseComparedNumber(
   const v = parseDecimal(t);
   return v === undefined ? undefined : { value: v };
 }
+
+/**
+ * Replaces escape sequences `<esc>code<esc>` in s, as both ASTM E1394 and HL7 v2 write
+ * them. `decode(code)` returns the replacement, or undefined to keep the sequence as
+ * sent; an unterminated escape is kept as sent too. `X` + hex pairs (a byte string)
+ * is the same in both standards and decoded here.
+ */
+export function replaceEscapes(s: string, escape: string, decode: (code: string) => string | undefined): string {
+  if (!s.includes(escape)) return s;
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
+    const c = s[i] as string;
+    if (c !== escape) {
+      out += c;
+      i++;
+      continue;
+    }
+    const close = s.indexOf(escape, i + 1);
+    if (close < 0) {
+      out += s.slice(i);
+      break;
+    }
+    const code = s.slice(i + 1, close);
+    out += decode(code) ?? hexEscape(code) ?? s.slice(i, close + 1);
+    i = close + 1;
+  }
+  return out;
+}
+
+function hexEscape(code: string): string | undefined {
+  if (!/^X(?:[0-9A-Fa-f]{2})+$/.test(code)) return undefined;
+  let out = '';
+  for (let k = 1; k < code.length; k += 2) out += String.fromCharCode(parseInt(code.slice(k, k + 2), 16));
+  return out;
+}
