@@ -157,10 +157,12 @@ export function addToInbox(
 }
 
 export const listInbox = (db: Db, status: 'pending' | 'matched' | 'all') =>
-  stmt<[], LabInboxRow>(
-    db,
-    `SELECT * FROM lab_inbox ${status === 'all' ? '' : `WHERE status = '${status}'`} ORDER BY received_at DESC LIMIT 500`,
-  ).all();
+  status === 'all'
+    ? stmt<[], LabInboxRow>(db, 'SELECT * FROM lab_inbox ORDER BY received_at DESC LIMIT 500').all()
+    : stmt<[string], LabInboxRow>(
+        db,
+        'SELECT * FROM lab_inbox WHERE status = ? ORDER BY received_at DESC LIMIT 500',
+      ).all(status);
 
 export const getInboxItem = (db: Db, id: string) =>
   stmt<[string], LabInboxRow>(db, 'SELECT * FROM lab_inbox WHERE id = ?').get(id);
