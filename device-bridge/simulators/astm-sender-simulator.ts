@@ -3,7 +3,8 @@
 // reply) is sent again later, as analysers do, so nothing the host did not acknowledge is lost.
 import { encodeAstmRecords } from '../framers/astm-link';
 import { AstmLinkSender, type AstmSenderEvent } from '../framers/astm-sender';
-import { systemClock, type Clock, type TimerHandle } from '../supervisor/clock';
+import { systemClock, type Clock } from '../supervisor/clock';
+import { SimulatorTimers } from './timers';
 import { describeError, type ByteTransport } from '../transport/types';
 import { asciiBytes } from '../util/text';
 import { astmCbcRecords } from './messages';
@@ -41,9 +42,8 @@ export class AstmSenderSimulator {
   private readonly first: number;
   private readonly total: number;
   private current: number;
-  private running = false;
   private unsubscribe: (() => void) | undefined;
-  private timers = new Set<TimerHandle>();
+  private readonly timers: SimulatorTimers;
   private readonly stats_: AstmSenderSimulatorStats = {
     delivered: [],
     failures: 0,
@@ -58,6 +58,7 @@ export class AstmSenderSimulator {
     private readonly options: AstmSenderSimulatorOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.timers = new SimulatorTimers(this.clock);
     this.first = options.firstSample ?? 1;
     this.total = options.messages ?? 1;
     this.current = this.first;
@@ -69,8 +70,8 @@ export class AstmSenderSimulator {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.timers.running) return;
+    this.timers.start();
     this.unsubscribe = this.transport.on('data', (bytes) => {
       for (const b of bytes) if (b === 0x15) this.stats_.naksReceived++;
       this.handle(this.sender.receive(bytes, this.clock.now()));
@@ -80,11 +81,9 @@ export class AstmSenderSimulator {
   }
 
   stop(): void {
-    this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const t of this.timers) this.clock.clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
   }
 
   stats(): AstmSenderSimulatorStats {
@@ -97,17 +96,9 @@ export class AstmSenderSimulator {
     return new Promise((resolve) => this.doneWaiters.push(resolve));
   }
 
-  private after(ms: number, fn: () => void): void {
-    const t = this.clock.setTimeout(() => {
-      this.timers.delete(t);
-      if (this.running) fn();
-    }, ms);
-    this.timers.add(t);
-  }
-
   private tick(): void {
     this.handle(this.sender.tick(this.clock.now()));
-    this.after(100, () => this.tick());
+    this.timers.after(100, () => this.tick());
   }
 
   private sendCurrent(): void {
@@ -135,13 +126,13 @@ export class AstmSenderSimulator {
             this.stats_.done = true;
             for (const w of this.doneWaiters.splice(0)) w();
           } else {
-            this.after(this.options.intervalMs ?? 1000, () => this.sendCurrent());
+            this.timers.after(this.options.intervalMs ?? 1000, () => this.sendCurrent());
           }
           break;
         case 'failed':
           this.stats_.failures++;
           this.stats_.lastError = ev.reason;
-          this.after(this.options.retryMs ?? 2000, () => this.sendCurrent());
+          this.timers.after(this.options.retryMs ?? 2000, () => this.sendCurrent());
           break;
         case 'contention':
           break;

@@ -3,6 +3,7 @@
 import { MllpFramer, mllpWrap } from '../framers/mllp';
 import { hl7Get, hl7Segment, parseHl7 } from '../parsers/hl7';
 import { systemClock, type Clock, type TimerHandle } from '../supervisor/clock';
+import { SimulatorTimers } from './timers';
 import { describeError, type ByteTransport } from '../transport/types';
 import { hl7ControlId, hl7VitalsMessage } from './messages';
 
@@ -36,10 +37,9 @@ export class Hl7SenderSimulator {
   private readonly first: number;
   private readonly total: number;
   private current: number;
-  private running = false;
   private awaiting = false;
   private ackTimer: TimerHandle | undefined;
-  private timers = new Set<TimerHandle>();
+  private readonly timers: SimulatorTimers;
   private unsubscribe: (() => void) | undefined;
   private readonly stats_: Hl7SenderSimulatorStats = {
     acknowledged: [],
@@ -55,14 +55,15 @@ export class Hl7SenderSimulator {
     private readonly options: Hl7SenderSimulatorOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
+    this.timers = new SimulatorTimers(this.clock);
     this.first = options.firstMessage ?? 1;
     this.total = options.messages ?? 1;
     this.current = this.first;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.timers.running) return;
+    this.timers.start();
     this.unsubscribe = this.transport.on('data', (bytes) => {
       for (const ev of this.framer.push(bytes)) if (ev.type === 'message') this.onAck(ev.text);
     });
@@ -70,11 +71,9 @@ export class Hl7SenderSimulator {
   }
 
   stop(): void {
-    this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    for (const t of this.timers) this.clock.clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
   }
 
   stats(): Hl7SenderSimulatorStats {
@@ -86,17 +85,8 @@ export class Hl7SenderSimulator {
     return new Promise((resolve) => this.doneWaiters.push(resolve));
   }
 
-  private after(ms: number, fn: () => void): TimerHandle {
-    const t = this.clock.setTimeout(() => {
-      this.timers.delete(t);
-      if (this.running) fn();
-    }, ms);
-    this.timers.add(t);
-    return t;
-  }
-
   private sendCurrent(): void {
-    if (!this.running || this.current >= this.first + this.total) return;
+    if (!this.timers.running || this.current >= this.first + this.total) return;
     const n = this.current;
     const at = new Date((this.options.startTime ?? new Date('2026-05-05T10:21:33Z')).getTime() + (n - 1) * 60_000);
     this.awaiting = true;
@@ -104,7 +94,7 @@ export class Hl7SenderSimulator {
     this.transport.write(mllpWrap(hl7VitalsMessage(n, at))).catch((e: unknown) => {
       this.stats_.lastError = describeError(e);
     });
-    this.ackTimer = this.after(this.options.ackTimeoutMs ?? 5000, () => {
+    this.ackTimer = this.timers.after(this.options.ackTimeoutMs ?? 5000, () => {
       this.awaiting = false;
       this.stats_.timeouts++;
       this.sendCurrent();
@@ -120,8 +110,7 @@ export class Hl7SenderSimulator {
     if (hl7Get(msa, 2, d) !== hl7ControlId(this.current)) return; // an ACK for an earlier copy: ignore
     this.awaiting = false;
     if (this.ackTimer !== undefined) {
-      this.clock.clearTimeout(this.ackTimer);
-      this.timers.delete(this.ackTimer);
+      this.timers.cancel(this.ackTimer);
     }
     const code = hl7Get(msa, 1, d);
     if (code === 'AA' || code === 'CA') {
@@ -131,11 +120,11 @@ export class Hl7SenderSimulator {
         this.stats_.done = true;
         for (const w of this.doneWaiters.splice(0)) w();
       } else {
-        this.after(this.options.intervalMs ?? 1000, () => this.sendCurrent());
+        this.timers.after(this.options.intervalMs ?? 1000, () => this.sendCurrent());
       }
     } else {
       this.stats_.rejections++;
-      this.after(this.options.retryMs ?? 1000, () => this.sendCurrent());
+      this.timers.after(this.options.retryMs ?? 1000, () => this.sendCurrent());
     }
   }
 }
