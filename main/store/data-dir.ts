@@ -8,7 +8,7 @@ import { toB64 } from './crypto/encoding';
 import { open, seal, subkey } from './crypto/key-wrap';
 import { openEncryptedDatabase, type Db } from './database';
 import { StoreError } from './errors';
-import { createKeyFile, readKeyFile, rewrapKeyFile, unwrapDataKey, writeKeyFileAtomic } from './keyfile';
+import { createKeyFile, databaseCipherOf, readKeyFile, rewrapKeyFile, unwrapDataKey, writeKeyFileAtomic } from './keyfile';
 import { migrate } from './migrate';
 import { setMeta } from './repositories/meta';
 
@@ -57,7 +57,8 @@ export async function initDataDir(dataDir: string, options: InitOptions): Promis
   const { dataKey, keyFile } = await createKeyFile(options.passphrase);
   const tmp = join(dataDir, `${DB_FILE}.init-${process.pid}`);
   for (const suffix of ['', '-wal', '-shm']) rmSync(tmp + suffix, { force: true });
-  const db = openEncryptedDatabase(tmp, dataKey, { create: true });
+  const cipher = databaseCipherOf(keyFile);
+  const db = openEncryptedDatabase(tmp, dataKey, { create: true, cipher });
   try {
     migrate(db);
     const device = generateEd25519();
@@ -76,7 +77,7 @@ export async function initDataDir(dataDir: string, options: InitOptions): Promis
   }
   writeKeyFileAtomic(keyFilePath(dataDir), keyFile);
   renameSync(tmp, dbPath(dataDir));
-  return { dataDir, db: openEncryptedDatabase(dbPath(dataDir), dataKey, { create: false }), dataKey };
+  return { dataDir, db: openEncryptedDatabase(dbPath(dataDir), dataKey, { create: false, cipher }), dataKey };
 }
 
 const MRN_ALPHABET = 'ACDEFGHJKLMNPQRTUVWXY3479'; // no look-alikes (0/O, 1/I, 5/S, 8/B, 2/Z, 6/G)
@@ -89,8 +90,9 @@ export async function openDataDir(dataDir: string, passphrase: string): Promise<
   if (!isInitialized(dataDir)) {
     throw new StoreError('NOT_INITIALIZED', `No Sijill database in ${dataDir}. Run "sijill init" first.`);
   }
-  const dataKey = await unwrapDataKey(readKeyFile(keyFilePath(dataDir)), passphrase);
-  const db = openEncryptedDatabase(dbPath(dataDir), dataKey, { create: false });
+  const keyFile = readKeyFile(keyFilePath(dataDir));
+  const dataKey = await unwrapDataKey(keyFile, passphrase);
+  const db = openEncryptedDatabase(dbPath(dataDir), dataKey, { create: false, cipher: databaseCipherOf(keyFile) });
   try {
     migrate(db);
   } catch (err) {

@@ -8,6 +8,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { z } from 'zod';
 import { fromB64, toB64 } from './crypto/encoding';
 import { open, seal } from './crypto/key-wrap';
+import { DATABASE_CIPHERS, DEFAULT_DATABASE_CIPHER, type DatabaseCipher } from './database';
 import { StoreError } from './errors';
 
 const WRAP_CONTEXT = 'sijill/database-key/v1';
@@ -31,6 +32,8 @@ const KeyFileSchema = z.object({
   }),
   cipher: z.literal('xchacha20poly1305'),
   wrappedKey: z.string(),
+  /** How the database pages are encrypted. Absent in key files written before AEGIS: SQLCipher v4. */
+  databaseCipher: z.enum(DATABASE_CIPHERS).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -40,7 +43,12 @@ async function deriveWrappingKey(passphrase: string, kdf: KeyFile['kdf']): Promi
   return scryptAsync(passphrase.normalize('NFC'), fromB64(kdf.salt), { N: kdf.N, r: kdf.r, p: kdf.p, dkLen: 32 });
 }
 
-async function wrap(dataKey: Uint8Array, passphrase: string, createdAt: string): Promise<KeyFile> {
+async function wrap(
+  dataKey: Uint8Array,
+  passphrase: string,
+  createdAt: string,
+  databaseCipher: DatabaseCipher,
+): Promise<KeyFile> {
   const kdf = { name: 'scrypt' as const, ...DEFAULT_KDF, salt: toB64(new Uint8Array(randomBytes(16))) };
   const kek = await deriveWrappingKey(passphrase, kdf);
   return {
@@ -49,6 +57,7 @@ async function wrap(dataKey: Uint8Array, passphrase: string, createdAt: string):
     kdf,
     cipher: 'xchacha20poly1305',
     wrappedKey: toB64(seal(kek, dataKey, WRAP_CONTEXT)),
+    databaseCipher,
     createdAt,
     updatedAt: new Date().toISOString(),
   };
@@ -56,7 +65,7 @@ async function wrap(dataKey: Uint8Array, passphrase: string, createdAt: string):
 
 export async function createKeyFile(passphrase: string): Promise<{ dataKey: Uint8Array; keyFile: KeyFile }> {
   const dataKey = new Uint8Array(randomBytes(32));
-  return { dataKey, keyFile: await wrap(dataKey, passphrase, new Date().toISOString()) };
+  return { dataKey, keyFile: await wrap(dataKey, passphrase, new Date().toISOString(), DEFAULT_DATABASE_CIPHER) };
 }
 
 export function parseKeyFile(text: string): KeyFile {
@@ -94,7 +103,12 @@ export async function unwrapDataKey(keyFile: KeyFile, passphrase: string): Promi
 
 export async function rewrapKeyFile(keyFile: KeyFile, oldPassphrase: string, newPassphrase: string): Promise<KeyFile> {
   const dataKey = await unwrapDataKey(keyFile, oldPassphrase);
-  return wrap(dataKey, newPassphrase, keyFile.createdAt);
+  return wrap(dataKey, newPassphrase, keyFile.createdAt, databaseCipherOf(keyFile));
+}
+
+/** The cipher the database beside this key file was created with. */
+export function databaseCipherOf(keyFile: KeyFile): DatabaseCipher {
+  return keyFile.databaseCipher ?? 'sqlcipher-v4';
 }
 
 export function readKeyFile(path: string): KeyFile {

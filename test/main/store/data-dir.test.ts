@@ -21,8 +21,8 @@ import {
 import { openEncryptedDatabase, PLAIN_SQLITE_HEADER, startsWithPlainSqliteHeader } from '../../../main/store/database';
 import { StoreError } from '../../../main/store/errors';
 import { readKeyFile } from '../../../main/store/keyfile';
-import { schemaVersion } from '../../../main/store/migrate';
-import { getMeta } from '../../../main/store/repositories/meta';
+import { migrate, schemaVersion } from '../../../main/store/migrate';
+import { getMeta, setMeta } from '../../../main/store/repositories/meta';
 import { copyTemplate, openWithKey, TEST_CLINIC, useStoreTemplate } from '../../helpers/store';
 import { fileHead, hashFiles, sha256File, tempDir } from '../../helpers/temp-dir';
 
@@ -237,6 +237,37 @@ describe('a damaged database file', () => {
   });
 });
 
+describe('the page cipher', () => {
+  it('new databases use AEGIS-256 and say so in their key file', () => {
+    const t = template();
+    expect(readKeyFile(keyFilePath(t.dir)).databaseCipher).toBe('aegis-256');
+    // The SQLCipher scheme cannot read an AEGIS database with the same key.
+    expect(() => openEncryptedDatabase(dbPath(t.dir), t.dataKey, { create: false, cipher: 'sqlcipher-v4' })).toThrow(
+      StoreError,
+    );
+  });
+
+  it('a key file from before AEGIS (no databaseCipher) opens its SQLCipher v4 database', async () => {
+    const t = template();
+    const dir = tempDir();
+    const legacy = openEncryptedDatabase(dbPath(dir), t.dataKey, { create: true, cipher: 'sqlcipher-v4' });
+    migrate(legacy);
+    setMeta(legacy, 'clinic.name', 'Legacy Clinic');
+    legacy.close();
+    const { databaseCipher, ...keyFile } = readKeyFile(keyFilePath(t.dir));
+    expect(databaseCipher).toBe('aegis-256');
+    writeFileSync(keyFilePath(dir), JSON.stringify(keyFile));
+
+    const store = await openDataDir(dir, t.passphrase);
+    expect(getMeta(store.db, 'clinic.name')).toBe('Legacy Clinic');
+    store.db.close();
+    // A passphrase change keeps the database's cipher: still absent means SQLCipher.
+    await changePassphrase(dir, t.passphrase, 'the new clinic passphrase');
+    expect(readKeyFile(keyFilePath(dir)).databaseCipher).toBe('sqlcipher-v4');
+    (await openDataDir(dir, 'the new clinic passphrase')).db.close();
+  });
+});
+
 describe('changePassphrase', () => {
   it('re-wraps the key without rewriting the database', async () => {
     const t = template();
@@ -248,6 +279,7 @@ describe('changePassphrase', () => {
     const keyAfter = readKeyFile(keyFilePath(dir));
     expect(keyAfter.wrappedKey).not.toBe(keyBefore.wrappedKey);
     expect(keyAfter.createdAt).toBe(keyBefore.createdAt);
+    expect(keyAfter.databaseCipher).toBe('aegis-256');
     expect(readdirSync(dir).sort()).toEqual([DB_FILE, KEY_FILE].sort());
 
     const store = await openDataDir(dir, 'the new clinic passphrase');
