@@ -1,0 +1,157 @@
+// Signed entries that arrive from another device. They travel inside their
+// patient's chart document (`signedEntries`, keyed by entry id: a map only ever
+// added to, so the union of two devices' entries merges without conflict) and are
+// stored in the `entries` table only after their hash and signature verify. A
+// received entry is never re-signed: the row holds exactly what its author signed.
+//
+// The entries repository has no function to store an entry signed elsewhere, so the
+// insert is here (same columns, same Merkle leaf via appendRecordLeaf, audited by the
+// caller). See docs/architecture.md: the entries module should own this.
+import type { Role } from '../../api';
+import { ROLES } from '../../api';
+import { appendRecordLeaf } from '../anchor-log/record-leaf';
+import { fromHex, toHex, utf8 } from '../crypto/encoding';
+import { sha256 } from '../crypto/hash';
+import type { Db } from '../database';
+import { verifyEntryRow } from '../repositories/entries';
+import { stmt } from '../statements';
+
+/** The shape an entry has inside a chart document. */
+export interface WireEntry {
+  canonical: string;
+  /** Ed25519 signature, hex. */
+  sig: string;
+  /** Display only (not signed): who the author is on the device that wrote it. */
+  authorName: string;
+  authorRole: string;
+}
+
+interface SignedContent {
+  id: string;
+  kind: string;
+  patientId: string;
+  authorId: string;
+  authorKey: string;
+  createdAt: string;
+  amends: string | null;
+}
+
+export type EntryVerdict = { ok: true; content: SignedContent; hash: Uint8Array } | { ok: false; reason: string };
+
+/** Checks an entry received for `patientId`: hash, signature, indexed fields, and the author's key. */
+export function verifyWireEntry(db: Db, id: string, w: WireEntry, patientId: string): EntryVerdict {
+  if (typeof w?.canonical !== 'string' || typeof w.sig !== 'string' || !/^[0-9a-f]{128}$/.test(w.sig))
+    return { ok: false, reason: 'malformed entry' };
+  let content: SignedContent;
+  try {
+    content = JSON.parse(w.canonical) as SignedContent;
+  } catch {
+    return { ok: false, reason: 'entry content is not JSON' };
+  }
+  if (content.id !== id) return { ok: false, reason: 'entry id does not match its content' };
+  if (content.patientId !== patientId) return { ok: false, reason: 'entry belongs to another patient' };
+  if (typeof content.authorKey !== 'string' || !/^[0-9a-f]{64}$/.test(content.authorKey))
+    return { ok: false, reason: 'entry names no valid author key' };
+  const hash = sha256(utf8(w.canonical));
+  const row = {
+    id: content.id,
+    patient_id: content.patientId,
+    kind: content.kind,
+    author_id: content.authorId,
+    created_at: content.createdAt,
+    amends: content.amends,
+    canonical: w.canonical,
+    content_hash: Buffer.from(hash),
+    signature: Buffer.from(fromHex(w.sig)),
+    display_name: '',
+    role: 'doctor' as Role,
+    public_key: Buffer.from(fromHex(content.authorKey)),
+  };
+  if (!verifyEntryRow(row as Parameters<typeof verifyEntryRow>[0]))
+    return { ok: false, reason: 'hash or signature does not verify' };
+  // A user id already known here must keep its key: nobody can sign in a known author's name.
+  const known = stmt(db, 'SELECT public_key FROM users WHERE id = ?').get(content.authorId) as
+    { public_key: Buffer } | undefined;
+  if (known && toHex(new Uint8Array(known.public_key)) !== content.authorKey)
+    return { ok: false, reason: 'signed with a key that is not the author’s' };
+  return { ok: true, content, hash };
+}
+
+export const entryHeld = (db: Db, id: string): boolean =>
+  stmt(db, 'SELECT 1 FROM entries WHERE id = ?').get(id) !== undefined;
+
+/**
+ * Stores a verified entry verbatim; inside the caller's transaction (which audits it).
+ * An author from another device becomes a disabled local user that can never log in
+ * (no password, no private key), so the entry's author reference holds.
+ */
+export function insertReceivedEntry(db: Db, v: Extract<EntryVerdict, { ok: true }>, w: WireEntry): void {
+  const c = v.content;
+  if (!stmt(db, 'SELECT 1 FROM users WHERE id = ?').get(c.authorId)) {
+    const role = (ROLES as readonly string[]).includes(w.authorRole) ? w.authorRole : 'doctor';
+    stmt(
+      db,
+      `INSERT INTO users (id, username, display_name, role, password_hash, public_key, private_key_enc, created_at, disabled)
+       VALUES (?, ?, ?, ?, 'remote', ?, x'', ?, 1)`,
+    ).run(
+      c.authorId,
+      `remote:${c.authorId}`,
+      String(w.authorName).slice(0, 120) || 'Remote author',
+      role,
+      Buffer.from(fromHex(c.authorKey)),
+      c.createdAt,
+    );
+  }
+  const leaf = appendRecordLeaf(db, 'entry', c.id, v.hash);
+  stmt(
+    db,
+    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+  ).run(
+    c.id,
+    c.patientId,
+    c.kind,
+    c.authorId,
+    c.createdAt,
+    c.amends,
+    w.canonical,
+    Buffer.from(v.hash),
+    Buffer.from(fromHex(w.sig)),
+    leaf.leafIndex,
+    leaf.salt,
+  );
+}
+
+export function recordRefusedEntry(db: Db, entryId: string, documentId: string, reason: string, at: string): boolean {
+  return (
+    stmt(db, 'INSERT OR IGNORE INTO sync_refused_entries (entry_id, document_id, reason, refused_at) VALUES (?,?,?,?)').run(
+      entryId,
+      documentId,
+      reason,
+      at,
+    ).changes === 1
+  );
+}
+
+/** Local entries of one patient in wire form (to publish into the chart document). */
+export function wireEntriesOf(db: Db, patientId: string): Map<string, WireEntry> {
+  const rows = stmt(
+    db,
+    `SELECT e.id, e.canonical, e.signature, u.display_name, u.role FROM entries e JOIN users u ON u.id = e.author_id
+     WHERE e.patient_id = ?`,
+  ).all(patientId) as { id: string; canonical: string; signature: Buffer; display_name: string; role: string }[];
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      { canonical: r.canonical, sig: toHex(new Uint8Array(r.signature)), authorName: r.display_name, authorRole: r.role },
+    ]),
+  );
+}
+
+/** Patients with entries added after `afterRowid` (and the new high-water mark). */
+export function patientsWithEntriesAfter(db: Db, afterRowid: number): { patientIds: string[]; maxRowid: number } {
+  const rows = stmt(db, 'SELECT patient_id, max(rowid) AS m FROM entries WHERE rowid > ? GROUP BY patient_id').all(
+    afterRowid,
+  ) as { patient_id: string; m: number }[];
+  return { patientIds: rows.map((r) => r.patient_id), maxRowid: rows.reduce((a, r) => Math.max(a, r.m), afterRowid) };
+}
