@@ -25,13 +25,14 @@ import {
   type MerkleNodeStore,
 } from '../anchor-queue';
 import { userSigningKey } from '../main/access/users';
-import { recordLeaf } from '../main/store/anchor-log/record-leaf';
+import { appendRecordLeaf, auditLeafId } from '../main/store/anchor-log/record-leaf';
 import { SqliteMerkleNodeStore } from '../main/store/anchor-log/sqlite-node-store';
 import { patientExists } from '../main/store/charts/projection';
 import { canonicalJson } from '../main/store/crypto/canonical-json';
 import { ed25519Signer } from '../main/store/crypto/ed25519';
 import { toHex, utf8 } from '../main/store/crypto/encoding';
 import { sha256 } from '../main/store/crypto/hash';
+import { nativeMerkleHasher } from '../main/store/crypto/merkle-hasher';
 import { openEncryptedDatabase, type Db } from '../main/store/database';
 import type { EntryAuthor } from '../main/store/repositories/entries';
 import { migrate } from '../main/store/migrate';
@@ -312,10 +313,11 @@ function replicaRecordEntry(
     const bytes = utf8(canonical);
     const hash = sha256(bytes);
     const signature = author.sign(bytes);
+    const entryLeaf = leaves ? appendRecordLeaf(db, 'entry', content.id, hash) : null;
     stmt(
       db,
-      `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
-     VALUES (?,?,?,?,?,?,?,?,?)`,
+      `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
     ).run(
       content.id,
       content.patientId,
@@ -326,8 +328,9 @@ function replicaRecordEntry(
       canonical,
       hash,
       signature,
+      entryLeaf?.leafIndex ?? null,
+      entryLeaf?.salt ?? null,
     );
-    if (leaves) recordLeaf(db, 'entry', content.id, hash, content.createdAt);
 
     const last = stmt(db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: Buffer } | undefined;
@@ -342,11 +345,23 @@ function replicaRecordEntry(
     };
     const prev = last ? new Uint8Array(last.hash) : new Uint8Array(32);
     const auditRecordHash = auditHash(prev, row);
+    const auditLeaf = leaves ? appendRecordLeaf(db, 'audit', auditLeafId(row.seq), auditRecordHash) : null;
     stmt(
       db,
-      'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
-    ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, auditRecordHash);
-    if (leaves) recordLeaf(db, 'audit', String(row.seq), auditRecordHash, row.at);
+      'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash, leaf_index, leaf_salt) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+    ).run(
+      row.seq,
+      row.at,
+      row.actor_id,
+      row.action,
+      row.patient_id,
+      row.entity_id,
+      row.detail,
+      prev,
+      auditRecordHash,
+      auditLeaf?.leafIndex ?? null,
+      auditLeaf?.salt ?? null,
+    );
   })();
 }
 
@@ -375,7 +390,7 @@ export async function benchLeafAppendOverhead(entries: number): Promise<LeafOver
     };
     // A log of clinic size first: appends cost O(log n) node reads, so an empty log flatters them.
     db.transaction(() => {
-      const log = new MerkleLog(new SqliteMerkleNodeStore(db));
+      const log = new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher);
       const leaf = new Uint8Array(170);
       for (let i = 0; i < 50_000; i++) log.append(leafDataFor(i, leaf));
     })();

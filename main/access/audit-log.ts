@@ -7,7 +7,7 @@ import { canonicalJson } from '../store/crypto/canonical-json';
 import { sha256 } from '../store/crypto/hash';
 import type { AuditRecord, AuditVerification } from '../api';
 import { stmt } from '../store/statements';
-import { recordLeaf } from '../store/anchor-log/record-leaf';
+import { appendRecordLeaf, auditLeafId } from '../store/anchor-log/record-leaf';
 
 const GENESIS = new Uint8Array(32);
 
@@ -65,11 +65,23 @@ export function appendAudit(db: Db, event: AuditEvent, at: Date = new Date()): n
   };
   const prev = last ? new Uint8Array(last.hash) : GENESIS;
   const hash = recordHash(prev, row);
+  const leaf = appendRecordLeaf(db, 'audit', auditLeafId(row.seq), hash);
   stmt(
     db,
-    'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)',
-  ).run(row.seq, row.at, row.actor_id, row.action, row.patient_id, row.entity_id, row.detail, prev, hash);
-  recordLeaf(db, 'audit', String(row.seq), hash, row.at);
+    'INSERT INTO audit_log (seq, at, actor_id, action, patient_id, entity_id, detail, prev_hash, hash, leaf_index, leaf_salt) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+  ).run(
+    row.seq,
+    row.at,
+    row.actor_id,
+    row.action,
+    row.patient_id,
+    row.entity_id,
+    row.detail,
+    prev,
+    hash,
+    leaf.leafIndex,
+    leaf.salt,
+  );
   return row.seq;
 }
 

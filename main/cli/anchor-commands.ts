@@ -152,7 +152,9 @@ export function verifyStoreCommand(clinic: Clinic, json: boolean): number {
   else {
     if (r.firstMismatch) {
       const m = r.firstMismatch;
-      console.error(`MISMATCH at leaf ${m.leafIndex}: ${m.recordKind} ${m.recordId}: ${m.reason}.`);
+      console.error(
+        `MISMATCH at ${m.leafIndex === null ? 'a record without a leaf' : `leaf ${m.leafIndex}`}: ${m.recordKind} ${m.recordId}: ${m.reason}.`,
+      );
     } else console.log(`All ${r.leaves} leaves match their records.`);
     if (r.checkpoint) {
       console.log(

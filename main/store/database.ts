@@ -49,6 +49,12 @@ export function openEncryptedDatabase(
     db.pragma('journal_mode = WAL');
     // FULL: a committed (acknowledged) transaction survives power loss, not just a crash.
     db.pragma('synchronous = FULL');
+    // Checkpoint the WAL every ~40 MB rather than SQLite's ~4 MB: each checkpoint
+    // copies pages into the database file and fsyncs it, and recording writes the
+    // same few last pages again and again, so rarer checkpoints copy each page once
+    // for many commits. (bench/: entry insert ratio 0.43 -> 0.51.) The cost is a
+    // larger -wal file between checkpoints, replayed at open after a crash.
+    db.pragma('wal_autocheckpoint = 10000');
     db.pragma('foreign_keys = ON');
     // Without this, INSERT OR REPLACE deletes a conflicting row WITHOUT firing DELETE
     // triggers, silently overwriting an "immutable" entry or audit record.

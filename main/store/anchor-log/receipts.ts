@@ -22,11 +22,24 @@ export interface AnchorInfo {
 export class ReceiptUnavailableError extends Error {}
 
 interface LeafRow {
-  leaf_index: number;
-  record_kind: string;
-  record_id: string;
+  leaf_index: number | null;
+  leaf_salt: Buffer | null;
   content_hash: Buffer;
-  salt: Buffer;
+}
+
+/** A record's leaf as its row holds it (migration 0005): index, salt and the content hash. */
+function leafOfRecord(db: Db, recordKind: 'entry' | 'audit', recordId: string): LeafRow | undefined {
+  if (recordKind === 'entry') {
+    return stmt<[string], LeafRow>(db, 'SELECT leaf_index, leaf_salt, content_hash FROM entries WHERE id = ?').get(
+      recordId,
+    );
+  }
+  const seq = Number(recordId);
+  if (!Number.isSafeInteger(seq)) return undefined;
+  return stmt<[number], LeafRow>(
+    db,
+    'SELECT leaf_index, leaf_salt, hash AS content_hash FROM audit_log WHERE seq = ?',
+  ).get(seq);
 }
 
 /**
@@ -39,11 +52,11 @@ export function buildReceipt(
   recordId: string,
   anchor: AnchorInfo | null,
 ): Receipt {
-  const leaf = stmt<[string, string], LeafRow>(
-    db,
-    'SELECT * FROM merkle_leaves WHERE record_kind = ? AND record_id = ?',
-  ).get(recordKind, recordId);
-  if (!leaf) throw new ReceiptUnavailableError(`No ${recordKind} ${recordId} in this device's log.`);
+  const row = leafOfRecord(db, recordKind, recordId);
+  if (!row || row.leaf_index === null || row.leaf_salt === null) {
+    throw new ReceiptUnavailableError(`No ${recordKind} ${recordId} in this device's log.`);
+  }
+  const leaf = { leaf_index: row.leaf_index, salt: row.leaf_salt, content_hash: row.content_hash };
   const checkpoint = checkpointCovering(db, leaf.leaf_index);
   if (!checkpoint) {
     throw new ReceiptUnavailableError(
@@ -89,8 +102,8 @@ export function buildReceipt(
     record,
     leaf: {
       originDeviceId: requireMeta(db, 'device.id'),
-      recordKind: leaf.record_kind,
-      recordId: leaf.record_id,
+      recordKind,
+      recordId,
       contentHash: toHex(new Uint8Array(leaf.content_hash)),
       salt: toHex(new Uint8Array(leaf.salt)),
       index: leaf.leaf_index,

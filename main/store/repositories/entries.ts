@@ -10,7 +10,7 @@ import { toHex, utf8 } from '../crypto/encoding';
 import { sha256 } from '../crypto/hash';
 import type { Db } from '../database';
 import { stmt } from '../statements';
-import { recordLeaf } from '../anchor-log/record-leaf';
+import { appendRecordLeaf } from '../anchor-log/record-leaf';
 
 export interface EntryAuthor {
   id: string;
@@ -92,10 +92,11 @@ export function insertSignedEntry(
   const bytes = utf8(canonical);
   const hash = sha256(bytes);
   const signature = author.sign(bytes);
+  const leaf = appendRecordLeaf(db, 'entry', content.id, hash);
   stmt(
     db,
-    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
-     VALUES (?,?,?,?,?,?,?,?,?)`,
+    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
   ).run(
     content.id,
     content.patientId,
@@ -106,8 +107,9 @@ export function insertSignedEntry(
     canonical,
     hash,
     signature,
+    leaf.leafIndex,
+    leaf.salt,
   );
-  recordLeaf(db, 'entry', content.id, hash, content.createdAt);
   if (author.displayName === undefined || author.role === undefined) return { id: content.id };
   return {
     id: content.id,

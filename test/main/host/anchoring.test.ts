@@ -100,6 +100,38 @@ describe('Merkle log, checkpoints and receipts', () => {
   });
 });
 
+describe('verify-store finds records that bypassed or left the log', () => {
+  it('names the leaf of a record deleted from the database', async () => {
+    const { clinic, note } = await clinicWithEntries();
+    const db = clinic.db;
+    const leafIndex = (db.prepare('SELECT leaf_index FROM entries WHERE id = ?').get(note.id) as { leaf_index: number })
+      .leaf_index;
+    db.exec('DROP TRIGGER entries_no_delete');
+    db.prepare('DELETE FROM entries WHERE id = ?').run(note.id);
+    const r = verifyStore(db, (seq) => auditRecordHash(db, seq));
+    expect(r.ok).toBe(false);
+    expect(r.firstMismatch).toMatchObject({ leafIndex, reason: expect.stringMatching(/deleted/) });
+    await clinic.close();
+  });
+
+  it('names a record inserted behind Sijill, without a leaf', async () => {
+    const { clinic, user, patient } = await clinicWithEntries();
+    const db = clinic.db;
+    db.prepare(
+      `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature)
+       VALUES ('forged', ?, 'note', ?, '2026-01-01T00:00:00.000Z', NULL, '{}', zeroblob(32), zeroblob(64))`,
+    ).run(patient.id, user.id);
+    const r = verifyStore(db, (seq) => auditRecordHash(db, seq));
+    expect(r.ok).toBe(false);
+    expect(r.firstMismatch).toMatchObject({
+      leafIndex: null,
+      recordId: 'forged',
+      reason: expect.stringMatching(/no leaf/),
+    });
+    await clinic.close();
+  });
+});
+
 describe('anchoring to a real local EVM', () => {
   let evm: LocalEvm;
   let contract: Hex;
