@@ -4,8 +4,8 @@ import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-merkle-log';
 import { migration0003 } from './0003-anchor-outbox';
 import { migration0004 } from './0004-devices';
-import { migration0006 } from './0006-sync';
 import { migration0005 } from './0005-compact-merkle-log';
+import { migration0006 } from './0006-sync';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
