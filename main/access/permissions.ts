@@ -54,6 +54,18 @@ export const methodPermissions: Record<Method, Who> = {
   'lab.reconcile': ['administrator', 'lab_technician', 'doctor'],
   'patients.recordings': ['administrator', 'doctor', 'nurse'],
   'recordings.samples': ['administrator', 'doctor', 'nurse'],
+  // Counts and device ids only: the status bar shows it to everyone.
+  'sync.status': ALL,
+  // Enrolling, revoking, listening, connecting and bundles move the clinic's data: administrators.
+  'sync.enrollmentCode': ['administrator'],
+  'sync.listen': ['administrator'],
+  'sync.connect': ['administrator'],
+  'peers.revoke': ['administrator'],
+  'bundles.import': ['administrator'],
+  'bundles.export': ['administrator'],
+  // Conflicts carry chart values: clinicians review and resolve them.
+  'conflicts.list': CLINICAL,
+  'conflicts.resolve': CLINICAL,
 };
 
 /**
@@ -68,6 +80,8 @@ export const eventPermissions: Record<EventName, Who> = {
   'device.state': ALL,
   'device.live': ['administrator', 'doctor', 'nurse', 'device_technician'],
   'lab.inbox': ['administrator', 'lab_technician', 'doctor'],
+  'sync.status': ALL,
+  'conflicts.changed': CLINICAL,
 };
 
 export function mayReceive(role: Role | null, event: EventName): boolean {

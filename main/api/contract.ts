@@ -13,6 +13,13 @@ import {
   SerialPortInfo,
   AuditRecord,
   AuditVerification,
+  BundleImportResult,
+  ConflictChoice,
+  ConflictId,
+  ConflictSummary,
+  DeviceIdText,
+  PeerUrl,
+  SyncStatus,
   ClinicalNote,
   Encounter,
   Entry,
@@ -225,6 +232,62 @@ export const contract = {
       ),
     }),
   },
+
+  // ---- Sync: peers, enrollment, conflicts, USB bundles ----
+  'sync.status': { public: false, input: empty, output: SyncStatus },
+  /** A one-time code (and QR text) another device uses to join this clinic. */
+  'sync.enrollmentCode': {
+    public: false,
+    input: empty,
+    output: z.object({ code: z.string(), qr: z.string(), expiresAt: z.string() }),
+  },
+  'sync.listen': {
+    public: false,
+    input: z.object({ enabled: z.boolean(), port: z.number().int().min(0).max(65535).optional() }).strict(),
+    output: SyncStatus,
+  },
+  'sync.connect': { public: false, input: z.object({ url: PeerUrl }).strict(), output: SyncStatus },
+  'peers.revoke': {
+    public: false,
+    input: z.object({ deviceId: DeviceIdText, reason: z.string().trim().min(1, 'Give a reason').max(500) }).strict(),
+    output: SyncStatus,
+  },
+  'conflicts.list': {
+    public: false,
+    input: z.object({ patientId: Id.optional(), status: z.enum(['open', 'resolved', 'all']).default('open') }).strict(),
+    output: z.object({ conflicts: z.array(ConflictSummary) }),
+  },
+  'conflicts.resolve': {
+    public: false,
+    input: z
+      .object({ id: ConflictId, choice: ConflictChoice, reason: z.string().trim().min(1, 'Give a reason').max(1000) })
+      .strict(),
+    output: ConflictSummary,
+  },
+  'bundles.import': {
+    public: false,
+    input: z
+      .object({
+        fileName: z.string().trim().min(1).max(255),
+        dataBase64: z
+          .string()
+          .min(1)
+          .max(400 * 1024 * 1024)
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Not base64 data'),
+      })
+      .strict(),
+    output: BundleImportResult,
+  },
+  'bundles.export': {
+    public: false,
+    input: z.object({ sincePeer: DeviceIdText }).strict(),
+    output: z.object({
+      fileName: z.string(),
+      dataBase64: z.string(),
+      documents: z.number().int(),
+      bytes: z.number().int(),
+    }),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -252,6 +315,9 @@ export const events = {
       .nullable(),
   }),
   'lab.inbox': z.object({}),
+  /** Peers, counts or progress changed: fetch sync.status. */
+  'sync.status': z.object({}),
+  'conflicts.changed': z.object({}),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'LOCKED', // the database is locked: unlock with its passphrase
   'WRONG_PASSPHRASE',
   'ACCOUNT_LOCKED', // too many failed logins
+  'UNAVAILABLE', // another device (sync peer) could not be reached
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -260,6 +260,12 @@ export const Stats = z.object({
   /** Checkpoint batches anchored (final) on the ledger. */
   anchored: z.number().int(),
   pendingAnchors: z.number().int(),
+  /** Other devices this one has met (enrolled by it, or synced with). */
+  peers: z.number().int(),
+  /** Charts whose current state no peer has acknowledged yet. */
+  unsentChanges: z.number().int(),
+  /** Open conflicts in the review queue. */
+  conflicts: z.number().int(),
 });
 export type Stats = z.infer<typeof Stats>;
 
@@ -404,3 +410,81 @@ export const RecordingSummary = z.object({
   connectionId: z.string(),
 });
 export type RecordingSummary = z.infer<typeof RecordingSummary>;
+
+// ---- Sync (peers, conflicts, bundles) ----
+
+export const DeviceIdText = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, 'A device id is 1–64 letters, digits or . _ : -');
+
+export const PeerUrl = z
+  .string()
+  .trim()
+  .regex(/^wss?:\/\/[^\s/?#]+(:\d{1,5})?(\/[^\s]*)?$/, 'Give the peer address as ws://HOST:PORT');
+
+export const SyncProgress = z.object({
+  phase: z.enum(['sending', 'receiving', 'bundle-import']),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+export type SyncProgress = z.infer<typeof SyncProgress>;
+
+export const SyncPeer = z.object({
+  deviceId: z.string(),
+  name: z.string().nullable(),
+  address: z.string().nullable(),
+  connected: z.boolean(),
+  lastSyncAt: z.string().nullable(),
+  unsent: z.number().int(),
+  revoked: z.boolean(),
+});
+export type SyncPeer = z.infer<typeof SyncPeer>;
+
+export const SyncStatus = z.object({
+  enrolled: z.boolean(),
+  clinicId: z.string().nullable(),
+  deviceId: z.string(),
+  online: z.boolean(),
+  listeningPort: z.number().int().nullable(),
+  peers: z.array(SyncPeer),
+  lastSyncAt: z.string().nullable(),
+  unsentChanges: z.number().int(),
+  conflicts: z.number().int(),
+  progress: SyncProgress.nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const ConflictId = z.string().regex(/^[0-9a-f]{32}$/, 'Not a conflict id');
+
+export const ConflictSummary = z.object({
+  id: z.string(),
+  patientId: z.string().nullable(),
+  kind: z.enum(['concurrent-value', 'concurrent-list-edit', 'removed-vs-edited']),
+  path: z.array(z.string()),
+  itemId: z.string().nullable(),
+  /** The competing values (null = "removed"); `side` for list conflicts. */
+  values: z.array(z.object({ value: z.unknown(), side: z.enum(['ours', 'theirs']).nullable() })),
+  merged: z.unknown(),
+  detectedAt: z.string(),
+  status: z.enum(['open', 'resolved']),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type ConflictSummary = z.infer<typeof ConflictSummary>;
+
+export const ConflictChoice = z.union([
+  z.object({ choose: z.number().int().min(0).max(100) }).strict(),
+  z.object({ value: z.string().trim().max(2000).nullable() }).strict(),
+]);
+export type ConflictChoice = z.infer<typeof ConflictChoice>;
+
+export const BundleImportResult = z.object({
+  bundleId: z.string(),
+  fromDevice: z.string(),
+  fromDeviceName: z.string(),
+  documents: z.number().int(),
+  newDocuments: z.number().int(),
+  conflicts: z.number().int(),
+});

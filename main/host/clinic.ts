@@ -48,6 +48,9 @@ import { randomUUID } from 'node:crypto';
 import type { Receipt } from '../../anchor-queue';
 import { buildReceipt, ReceiptUnavailableError } from '../store/anchor-log/receipts';
 import { Anchoring } from './anchoring';
+import { SyncService } from './sync/sync-service';
+import { listPeers, unsentCount } from '../store/sync/peers';
+import { openConflictCount } from '../store/sync/conflicts';
 import type { z } from 'zod';
 
 const BODY_SCHEMAS: Record<EntryKind, z.ZodType<Record<string, unknown>>> = {
@@ -65,6 +68,7 @@ export class Clinic {
   readonly deviceId: string;
   readonly anchoring: Anchoring;
   readonly devices: DeviceService;
+  readonly sync: SyncService;
   #emit: <E extends EventName>(event: E, data: EventPayload<E>) => void = () => {};
 
   private constructor(store: OpenStore) {
@@ -78,6 +82,16 @@ export class Clinic {
       state: (connectionId) => this.#emit('device.state', { connectionId }),
       inbox: () => this.#emit('lab.inbox', {}),
     });
+    this.sync = new SyncService({
+      db: store.db,
+      dataKey: store.dataKey,
+      charts: this.charts,
+      clinicName: this.clinicName,
+      log: (m) => console.error(m),
+      onStatus: () => this.#emit('sync.status', {}),
+      onConflicts: () => this.#emit('conflicts.changed', {}),
+      onPatient: (patientId) => this.#emit('patient.changed', { patientId }),
+    });
   }
 
   /** Where the clinic's own events (devices, lab inbox) go: the host forwards them to clients. */
@@ -88,6 +102,7 @@ export class Clinic {
   static async open(store: OpenStore): Promise<Clinic> {
     const clinic = new Clinic(store);
     await clinic.charts.reconcile();
+    await clinic.sync.start();
     return clinic;
   }
 
@@ -96,6 +111,7 @@ export class Clinic {
   }
 
   async close(): Promise<void> {
+    await this.sync.stop();
     await this.devices.stop();
     await this.anchoring.stop();
     await this.charts.close();
@@ -338,6 +354,9 @@ export class Clinic {
       checkpoints: anchoring.checkpoints,
       anchored: anchoring.anchored,
       pendingAnchors: anchoring.pendingAnchors,
+      peers: listPeers(this.db).filter((p) => p.device_id !== this.deviceId).length,
+      unsentChanges: unsentCount(this.db),
+      conflicts: openConflictCount(this.db),
     };
   }
 }

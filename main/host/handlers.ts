@@ -9,6 +9,8 @@ import { appendAudit, recentAudit, verifyAuditChain } from '../access/audit-log'
 import type { Host } from './host';
 import { verifyReceipt } from '../../anchor-queue';
 import { VERSION } from './host';
+import { exportBundleBase64, importBundleBase64, setListening, syncStatus } from './sync/sync-api';
+import { readConflicts, resolveConflictById } from './sync/conflict-review';
 
 export interface CallContext {
   host: Host;
@@ -151,4 +153,37 @@ export const handlers: Handlers = {
     const r = verifyReceipt(input.receipt);
     return { ok: r.ok, checks: r.checks, summary: r.summary ?? null };
   },
+
+  'sync.status': (ctx) => syncStatus(ctx.host.clinic),
+  'sync.enrollmentCode': (ctx) => ctx.host.clinic.sync.enrollmentCode(sessionOf(ctx).user.id),
+  'sync.listen': (ctx, input) => setListening(ctx.host.clinic, sessionOf(ctx).user.id, input.enabled, input.port),
+  'sync.connect': (ctx, input) => {
+    sessionOf(ctx);
+    ctx.host.clinic.sync.connect(input.url);
+    return syncStatus(ctx.host.clinic);
+  },
+  'peers.revoke': (ctx, input) => {
+    ctx.host.clinic.sync.revoke(sessionOf(ctx).user.id, input.deviceId, input.reason);
+    return syncStatus(ctx.host.clinic);
+  },
+  'conflicts.list': (ctx, input) => ({
+    conflicts: readConflicts(ctx.host.clinic.db, sessionOf(ctx).user.id, {
+      status: input.status,
+      ...(input.patientId ? { patientId: input.patientId } : {}),
+    }),
+  }),
+  'conflicts.resolve': async (ctx, input) => {
+    const clinic = ctx.host.clinic;
+    const view = await resolveConflictById(clinic, sessionOf(ctx).user.id, input.id, input.choice, input.reason);
+    ctx.host.emit('conflicts.changed', {});
+    if (view.patientId) ctx.host.emit('patient.changed', { patientId: view.patientId });
+    return view;
+  },
+  'bundles.import': async (ctx, input) => {
+    const r = await importBundleBase64(ctx.host.clinic, sessionOf(ctx).user.id, input.dataBase64);
+    ctx.host.emit('sync.status', {});
+    if (r.conflicts > 0) ctx.host.emit('conflicts.changed', {});
+    return r;
+  },
+  'bundles.export': (ctx, input) => exportBundleBase64(ctx.host.clinic, sessionOf(ctx).user.id, input.sincePeer),
 };

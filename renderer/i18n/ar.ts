@@ -76,6 +76,7 @@ export const ar: Dictionary = {
   'error.LOCKED': 'قاعدة البيانات مقفلة',
   'error.WRONG_PASSPHRASE': 'عبارة مرور قاعدة البيانات خاطئة',
   'error.ACCOUNT_LOCKED': 'الحساب مقفل',
+  'error.UNAVAILABLE': 'تعذّر الوصول إلى الجهاز',
   'error.INTERNAL': 'حدثت مشكلة في خادم العيادة',
   'error.connection': 'لا يوجد اتصال بخادم العيادة',
   'error.connection.lost': 'انقطع الاتصال قبل أن يجيب الخادم. تأكد من أن سجل يعمل ثم أعد المحاولة.',

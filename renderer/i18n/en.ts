@@ -74,6 +74,7 @@ export const en = {
   'error.LOCKED': 'The database is locked',
   'error.WRONG_PASSPHRASE': 'Wrong database passphrase',
   'error.ACCOUNT_LOCKED': 'Account locked',
+  'error.UNAVAILABLE': 'Peer unreachable',
   'error.INTERNAL': 'The clinic host had a problem',
   'error.connection': 'No connection to the clinic host',
   'error.connection.lost':

@@ -2,10 +2,12 @@
 // is the encrypted database, plus their SQLite projection. Every change is flushed
 // to storage before the projection and its audit record are written, and both of
 // those commit in one transaction; a crash in between leaves a document newer than
-// its projection, which reconcile() repairs on the next start. Sync (a later issue)
-// only adds network adapters to the same Repo.
+// its projection, which reconcile() repairs on the next start. Sync (main/host/sync)
+// adds network adapters to the same Repo, sets its share policy, and re-projects
+// documents that changed remotely through projectDocument().
 import * as A from '@automerge/automerge';
 import { Repo, type DocHandle, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import type { ShareConfig } from '../../../sync';
 import { randomUUID } from 'node:crypto';
 import { SqliteStorageAdapter } from '../../../sync';
 import { ApiError, type PatientChart, type PatientRegistration, type PatientSummary } from '../../api';
@@ -19,6 +21,8 @@ export class ChartStore {
   readonly repo: Repo;
   readonly #db: Db;
   readonly #storage: SqliteStorageAdapter;
+  #share: ShareConfig | undefined;
+  readonly #projected = new Set<(documentId: string, heads: string[]) => void>();
 
   constructor(db: Db, deviceId: string) {
     this.#db = db;
@@ -27,9 +31,25 @@ export class ChartStore {
       storage: this.#storage,
       network: [],
       peerId: `device-${deviceId}` as PeerId,
-      // No peers yet; the sync issue replaces this with the clinic's share policy.
-      sharePolicy: async () => false,
+      // The Repo is built before sync knows the roster: this defers to the share policy
+      // sync installs (setShareConfig), and denies everything until then.
+      shareConfig: {
+        announce: async (peerId, documentId) => (this.#share ? this.#share.announce(peerId, documentId) : false),
+        access: async (peerId, documentId) => (this.#share ? this.#share.access(peerId, documentId) : false),
+      },
     });
+  }
+
+  /** Installs the share policy (sync); the Repo re-evaluates what it shares with connected peers. */
+  setShareConfig(share: ShareConfig | undefined): void {
+    this.#share = share;
+    this.repo.shareConfigChanged();
+  }
+
+  /** Called after every projection (local change, repair, or remote change) with the document's heads. */
+  onProjected(listener: (documentId: string, heads: string[]) => void): () => void {
+    this.#projected.add(listener);
+    return () => this.#projected.delete(listener);
   }
 
   async register(reg: PatientRegistration, actorId: string): Promise<PatientSummary> {
@@ -68,7 +88,7 @@ export class ChartStore {
    */
   async change(
     patientId: string,
-    actorId: string,
+    actorId: string | null,
     audit: { action: string; entityId?: string },
     fn: (doc: ChartDoc) => void,
   ): Promise<PatientChart> {
@@ -90,8 +110,31 @@ export class ChartStore {
 
   /** Writes the projection and clears the pending mark; inside the caller's transaction. */
   #project(chart: PatientChart, handle: DocHandle<ChartDoc>, createdAt: string): void {
-    projectChart(this.#db, chart, handle.documentId, A.getHeads(handle.doc()), createdAt);
+    const heads = A.getHeads(handle.doc());
+    projectChart(this.#db, chart, handle.documentId, heads, createdAt);
     this.#db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(handle.documentId);
+    for (const l of this.#projected) l(handle.documentId, heads);
+  }
+
+  /** Whether a local change of this document is between its flush and its projection. */
+  isPending(documentId: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM chart_pending WHERE document_id = ?').get(documentId) !== undefined;
+  }
+
+  /**
+   * Re-projects a chart document that changed through sync or a bundle; inside the
+   * caller's transaction (which audits it). Returns the patient id, or null when the
+   * document is not a chart.
+   */
+  projectDocument(handle: DocHandle<ChartDoc>): string | null {
+    const doc = handle.doc();
+    if (!doc || typeof doc !== 'object' || !doc.patientId || !doc.demographics) return null;
+    const existing = this.#db
+      .prepare('SELECT created_at FROM patients WHERE document_id = ?')
+      .get(handle.documentId) as { created_at: string } | undefined;
+    const chart = readChart(doc, new Date().toISOString());
+    this.#project(chart, handle, existing?.created_at ?? String(doc.createdAt));
+    return chart.id;
   }
 
   /**

@@ -43,11 +43,7 @@ export function clinicSecretKey(db: Db, dataKey: Uint8Array): Uint8Array {
 }
 
 /** Records membership once; call inside the transaction that also stores the roster operations. */
-export function saveMembership(
-  db: Db,
-  dataKey: Uint8Array,
-  m: Membership & { clinicSecretKey: Uint8Array },
-): void {
+export function saveMembership(db: Db, dataKey: Uint8Array, m: Membership & { clinicSecretKey: Uint8Array }): void {
   stmt(
     db,
     `INSERT INTO sync_clinic (id, clinic_id, genesis, clinic_key_enc, roster_doc_id, catalog_doc_id, joined_at)

@@ -124,12 +124,10 @@ export function insertReceivedEntry(db: Db, v: Extract<EntryVerdict, { ok: true 
 
 export function recordRefusedEntry(db: Db, entryId: string, documentId: string, reason: string, at: string): boolean {
   return (
-    stmt(db, 'INSERT OR IGNORE INTO sync_refused_entries (entry_id, document_id, reason, refused_at) VALUES (?,?,?,?)').run(
-      entryId,
-      documentId,
-      reason,
-      at,
-    ).changes === 1
+    stmt(
+      db,
+      'INSERT OR IGNORE INTO sync_refused_entries (entry_id, document_id, reason, refused_at) VALUES (?,?,?,?)',
+    ).run(entryId, documentId, reason, at).changes === 1
   );
 }
 
@@ -143,7 +141,12 @@ export function wireEntriesOf(db: Db, patientId: string): Map<string, WireEntry>
   return new Map(
     rows.map((r) => [
       r.id,
-      { canonical: r.canonical, sig: toHex(new Uint8Array(r.signature)), authorName: r.display_name, authorRole: r.role },
+      {
+        canonical: r.canonical,
+        sig: toHex(new Uint8Array(r.signature)),
+        authorName: r.display_name,
+        authorRole: r.role,
+      },
     ]),
   );
 }

@@ -1,0 +1,996 @@
+// The host's sync: it wires the sync library (sync/) to this clinic's store.
+//
+//  - Membership: a device founds its clinic the first time it needs one (issuing an
+//    enrollment code, listening for peers), or joins another device's clinic with a
+//    one-time code. The roster lives in SQL (trust decisions work offline and before
+//    any sync) and in a roster document (how operations travel).
+//  - Network: authenticated adapters are added to the charts Repo; the share policy
+//    is the Repo's shareConfig and every adapter's message guard.
+//  - What changed: a catalog document maps each chart document to the heads each
+//    device holds (`docs[documentId][deviceId]`, written only by that device, so it
+//    never conflicts). A peer's entry is its acknowledgement: only documents whose
+//    heads differ are loaded and exchanged, in windows, and evicted after, so a
+//    clinic of 50,000 charts is never held in memory at once.
+//  - After each remote change: re-project (search, lists), store the entries that
+//    verify (entry-exchange.ts), detect conflicts into the review queue, audit.
+import * as A from '@automerge/automerge';
+import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  acceptEnrollmentGrant,
+  acceptJoinRequest,
+  AuthenticatedWebSocketClientAdapter,
+  AuthenticatedWebSocketServerAdapter,
+  CHART_WATCH,
+  createJoinRequest,
+  createSharePolicy,
+  detectConflicts,
+  EnrollmentError,
+  foundClinic,
+  issueEnrollmentCode,
+  putRosterOps as putDocRosterOps,
+  revokeDeviceOp,
+  RosterError,
+  rosterOpsOf,
+  type DeviceIdentity,
+  type MessageGuard,
+  type PeerDirectory,
+  type RosterDoc,
+  type SignedRosterOp,
+  type SyncNetworkEvent,
+} from '../../../sync';
+import { ApiError } from '../../api';
+import { appendAudit } from '../../access/audit-log';
+import type { ChartStore } from '../../store/charts/chart-store';
+import type { ChartDoc } from '../../store/charts/chart-doc';
+import type { Db } from '../../store/database';
+import { stmt } from '../../store/statements';
+import {
+  clinicSecretKey as clinicSecretKeyOf,
+  getMembership,
+  putRosterOps,
+  saveMembership,
+  type Membership,
+} from '../../store/sync/clinic-membership';
+import { sqliteConflictQueue } from '../../store/sync/conflicts';
+import { sqliteEnrollmentCodeStore } from '../../store/sync/enrollment-codes';
+import {
+  headsKey,
+  listPeers,
+  markPeerSynced,
+  setPeerDocHeads,
+  unsentCount,
+  upsertPeer,
+  changedSince,
+} from '../../store/sync/peers';
+import { loadDeviceIdentity } from './device-identity';
+import { encodeAnswer, requestEnrollment, type EnrollAnswer } from './enrollment-transport';
+import {
+  entriesToPublish,
+  markPublished,
+  missingWireEntries,
+  receiveEntries,
+  type SignedEntriesDoc,
+} from './entry-exchange';
+import { RosterState } from './roster-state';
+import { hostShareFacts } from './share-facts';
+
+export interface CatalogDoc {
+  kind: 'sijill-catalog';
+  docs: Record<string, Record<string, string>>;
+}
+
+export interface SyncProgress {
+  phase: 'sending' | 'receiving' | 'bundle-import';
+  done: number;
+  total: number;
+}
+
+export interface SyncServiceOptions {
+  db: Db;
+  dataKey: Uint8Array;
+  charts: ChartStore;
+  clinicName: string;
+  log(message: string): void;
+  /** Something the status bar shows changed (peers, progress, counts). */
+  onStatus?(): void;
+  /** The conflict queue changed. */
+  onConflicts?(): void;
+  /** A chart changed through sync (open screens refresh). */
+  onPatient?(patientId: string): void;
+}
+
+/** Documents exchanged per window: loaded, synced, then evicted (bounded memory). */
+const WINDOW = 64;
+/** How long the line must stay quiet before a window (or a one-shot sync) is considered settled. */
+const QUIET_MS = 1200;
+
+export class SyncService {
+  readonly #o: SyncServiceOptions;
+  readonly #db: Db;
+  readonly identity: DeviceIdentity;
+  #membership: Membership | undefined;
+  #roster: RosterState | undefined;
+  #rosterHandle: DocHandle<RosterDoc> | undefined;
+  #catalogHandle: DocHandle<CatalogDoc> | undefined;
+  readonly #adapters = new Set<NetworkAdapterInterface & PeerDirectory & { revalidate(): void }>();
+  readonly #clients = new Map<string, AuthenticatedWebSocketClientAdapter>();
+  #guard: MessageGuard | undefined;
+  readonly #connected = new Map<string, { address: string | null }>();
+  #server: { http: Server; port: number; adapter: AuthenticatedWebSocketServerAdapter } | undefined;
+  #progress: SyncProgress | null = null;
+  #lastActivity = 0;
+  readonly #ingestTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #watched = new WeakSet<object>();
+  readonly #catalogPending = new Map<string, string>();
+  #catalogTimer: ReturnType<typeof setTimeout> | undefined;
+  #scanTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #mirror = new Map<string, string>();
+  readonly #knownPeers = new Set<string>();
+  readonly #exchanges = new Map<string, Promise<void>>();
+  #catalogRefreshed = false;
+  #stopped = false;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(options: SyncServiceOptions) {
+    this.#o = options;
+    this.#db = options.db;
+    this.identity = loadDeviceIdentity(options.db, options.dataKey);
+    this.#membership = getMembership(options.db);
+  }
+
+  get deviceId(): string {
+    return this.identity.deviceId;
+  }
+
+  get membership(): Membership | undefined {
+    return this.#membership;
+  }
+
+  get roster() {
+    return this.#roster?.roster;
+  }
+
+  get #repo() {
+    return this.#o.charts.repo;
+  }
+
+  /** Activates sync if this device already belongs to a clinic (nothing listens or connects yet). */
+  async start(): Promise<void> {
+    if (this.#membership) await this.#activate(this.#membership);
+  }
+
+  // ---- membership ---------------------------------------------------------------
+
+  /** Founds this device's clinic if it has none: it becomes the first administrator device. */
+  async ensureClinic(actorId: string | null): Promise<Membership> {
+    if (this.#membership) return this.#membership;
+    const at = new Date().toISOString();
+    const { op, anchor, clinicSecretKey } = foundClinic({
+      founder: this.identity,
+      clinicId: randomUUID(),
+      clinicName: this.#o.clinicName,
+      deviceName: hostname().slice(0, 120) || 'device',
+      at,
+    });
+    const rosterHandle = this.#repo.create<RosterDoc>({ rosterOps: {} });
+    rosterHandle.change((d) => putDocRosterOps(d, [op]));
+    const catalogHandle = this.#repo.create<CatalogDoc>({ kind: 'sijill-catalog', docs: {} });
+    await this.#repo.flush([rosterHandle.documentId, catalogHandle.documentId]);
+    const m: Membership = {
+      anchor,
+      rosterDocId: rosterHandle.documentId,
+      catalogDocId: catalogHandle.documentId,
+      joinedAt: at,
+    };
+    this.#db.transaction(() => {
+      saveMembership(this.#db, this.#o.dataKey, { ...m, clinicSecretKey });
+      putRosterOps(this.#db, [op], at);
+      appendAudit(this.#db, { actorId, action: 'sync.clinic.found', entityId: anchor.clinicId });
+    })();
+    this.#membership = m;
+    this.#rosterHandle = rosterHandle;
+    this.#catalogHandle = catalogHandle;
+    await this.#activate(m);
+    return m;
+  }
+
+  /** Joins the clinic of the device at `peerUrl` with a one-time code from its administrator. */
+  async join(args: { code: string; peerUrl: string; deviceName?: string; actorId: string | null }): Promise<{
+    clinicId: string;
+    clinicName: string;
+    enrolledBy: string;
+  }> {
+    if (this.#membership)
+      throw new ApiError(
+        'CONFLICT',
+        `This device already belongs to a clinic (${this.#membership.anchor.clinicId}). Nothing was changed.`,
+      );
+    let join: ReturnType<typeof createJoinRequest>;
+    try {
+      join = createJoinRequest({
+        code: args.code,
+        identity: this.identity,
+        deviceName: (args.deviceName ?? hostname()).slice(0, 120) || 'device',
+        now: new Date(),
+      });
+    } catch (e) {
+      throw new ApiError('VALIDATION', e instanceof Error ? e.message : String(e));
+    }
+    let answer: EnrollAnswer;
+    try {
+      answer = await requestEnrollment(args.peerUrl, join.request);
+    } catch (e) {
+      throw new ApiError('UNAVAILABLE', `Enrollment failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!answer.ok) throw new ApiError('VALIDATION', answer.error);
+    let accepted: ReturnType<typeof acceptEnrollmentGrant>;
+    try {
+      accepted = acceptEnrollmentGrant({
+        grant: answer.grant,
+        request: join.request,
+        codeKey: join.codeKey,
+        identity: this.identity,
+      });
+    } catch (e) {
+      throw new ApiError('VALIDATION', e instanceof Error ? e.message : String(e));
+    }
+    const enroller = accepted.roster.devices.get(answer.enrollerDeviceId);
+    if (!enroller?.admin)
+      throw new ApiError('VALIDATION', 'The enrolling device is not an administrator device of its clinic.');
+    const m: Membership = {
+      anchor: accepted.anchor,
+      rosterDocId: answer.rosterDocId,
+      catalogDocId: answer.catalogDocId,
+      joinedAt: new Date().toISOString(),
+    };
+    this.#db.transaction(() => {
+      saveMembership(this.#db, this.#o.dataKey, { ...m, clinicSecretKey: accepted.clinicSecretKey });
+      putRosterOps(this.#db, accepted.ops, m.joinedAt);
+      upsertPeer(this.#db, answer.enrollerDeviceId, args.peerUrl, m.joinedAt);
+      appendAudit(this.#db, {
+        actorId: args.actorId,
+        action: 'sync.device.join',
+        entityId: accepted.anchor.clinicId,
+        detail: { enrolledBy: answer.enrollerDeviceId },
+      });
+    })();
+    this.#membership = m;
+    await this.#activate(m);
+    return { clinicId: m.anchor.clinicId, clinicName: accepted.roster.clinicName, enrolledBy: answer.enrollerDeviceId };
+  }
+
+  /** A one-time enrollment code for another device (administrators only; checked by the caller). */
+  async enrollmentCode(actorId: string | null, opts: { ttlMs?: number; address?: string } = {}) {
+    await this.ensureClinic(actorId);
+    const roster = this.#requireRoster();
+    return this.#db.transaction(() => {
+      const issued = issueEnrollmentCode({
+        store: sqliteEnrollmentCodeStore(this.#db),
+        roster: roster.roster,
+        enroller: this.identity,
+        now: new Date(),
+        approvedBy: actorId,
+        ...(opts.ttlMs ? { ttlMs: opts.ttlMs } : {}),
+        ...(opts.address ? { address: opts.address } : {}),
+      });
+      // The code itself is a secret: the audit names only its id.
+      appendAudit(this.#db, { actorId, action: 'sync.enrollment_code', entityId: issued.pending.id });
+      return { code: issued.code, qr: issued.qr, expiresAt: issued.pending.expiresAt };
+    })();
+  }
+
+  /** Revokes a device: it is refused at the next handshake, dropped now, and receives nothing more. */
+  revoke(actorId: string | null, deviceId: string, reason: string): void {
+    const roster = this.#requireRoster();
+    let op: SignedRosterOp;
+    try {
+      op = revokeDeviceOp(roster.roster, this.identity, deviceId, { at: new Date().toISOString(), reason });
+    } catch (e) {
+      if (e instanceof RosterError) throw new ApiError('VALIDATION', e.message);
+      throw e;
+    }
+    this.#db.transaction(() => {
+      roster.add([op]);
+      appendAudit(this.#db, { actorId, action: 'sync.device.revoke', entityId: deviceId, detail: { reason } });
+    })();
+    this.#rosterHandle?.change((d) => putDocRosterOps(d, [op]));
+  }
+
+  #requireRoster(): RosterState {
+    if (!this.#roster)
+      throw new ApiError(
+        'CONFLICT',
+        'This device is not enrolled in a clinic yet: issue a code here, or join another device.',
+      );
+    return this.#roster;
+  }
+
+  async #activate(m: Membership): Promise<void> {
+    const roster = new RosterState(this.#db, m.anchor);
+    this.#roster = roster;
+    const clinicDocs = new Set([m.rosterDocId, m.catalogDocId]);
+    const directory: PeerDirectory = {
+      deviceIdOf: (peerId) => {
+        for (const a of this.#adapters) {
+          const d = a.deviceIdOf(peerId);
+          if (d) return d;
+        }
+        return undefined;
+      },
+    };
+    const policy = createSharePolicy({
+      peers: directory,
+      facts: hostShareFacts({
+        db: this.#db,
+        clinicId: m.anchor.clinicId,
+        isActive: roster.isActive,
+        clinicDocs: () => clinicDocs,
+      }),
+      isActive: roster.isActive,
+    });
+    this.#guard = policy.guard;
+    this.#o.charts.setShareConfig(policy.shareConfig);
+    this.#unsubscribe.push(
+      roster.onChange(() => {
+        for (const a of this.#adapters) a.revalidate();
+        this.#o.charts.setShareConfig(policy.shareConfig);
+        this.#o.onStatus?.();
+      }),
+    );
+    const onDocument = ({ handle }: { handle: DocHandle<unknown> }) => this.#watch(handle);
+    this.#repo.on('document', onDocument);
+    this.#unsubscribe.push(() => this.#repo.off('document', onDocument));
+    this.#unsubscribe.push(
+      this.#o.charts.onProjected((documentId, heads) => {
+        this.#catalogPending.set(documentId, headsKey(heads));
+        this.#scheduleCatalogWrite();
+      }),
+    );
+    // The roster and catalog stay loaded; a device that just joined gets them from its first peer.
+    if (this.#hasStored(m.rosterDocId))
+      this.#rosterHandle ??= await this.#repo.find<RosterDoc>(m.rosterDocId as DocumentId);
+    if (this.#hasStored(m.catalogDocId))
+      this.#catalogHandle ??= await this.#repo.find<CatalogDoc>(m.catalogDocId as DocumentId);
+    if (this.#rosterHandle) this.#watch(this.#rosterHandle);
+    if (this.#catalogHandle) this.#watch(this.#catalogHandle);
+    // Entries signed here reach connected peers within a few seconds.
+    const publisher = setInterval(() => {
+      if (this.#connected.size > 0 && !this.#publishing)
+        this.#publishing = this.#publishEntries()
+          .catch((e) => this.#o.log(`sync: publishing entries failed: ${e instanceof Error ? e.message : String(e)}`))
+          .finally(() => (this.#publishing = undefined));
+    }, 2000);
+    publisher.unref?.();
+    this.#unsubscribe.push(() => clearInterval(publisher));
+  }
+
+  #publishing: Promise<void> | undefined;
+
+  #hasStored(documentId: string): boolean {
+    return (
+      stmt(this.#db, 'SELECT 1 FROM automerge_chunks WHERE key >= ? AND key < ? LIMIT 1').get(
+        `${documentId}\u001f`,
+        `${documentId}\u0020`,
+      ) !== undefined
+    );
+  }
+
+  // ---- network ----------------------------------------------------------------------
+
+  #auth() {
+    const m = this.#membership!;
+    return { identity: this.identity, clinicId: m.anchor.clinicId, trust: this.#requireRoster().trust };
+  }
+
+  /** The guard is installed late (the policy needs the adapters' directory). */
+  #lateGuard(): MessageGuard {
+    return {
+      inbound: (p, msg) => this.#guard?.inbound(p, msg) ?? false,
+      outbound: (p, msg) => this.#guard?.outbound(p, msg) ?? false,
+    };
+  }
+
+  #onNetworkEvent(address: string | null) {
+    return (e: SyncNetworkEvent) => {
+      switch (e.type) {
+        case 'authenticated':
+          this.#connected.set(e.deviceId, { address });
+          this.#db.transaction(() => {
+            upsertPeer(this.#db, e.deviceId, address, new Date().toISOString());
+            appendAudit(this.#db, { actorId: null, action: 'sync.peer.connected', entityId: e.deviceId });
+          })();
+          this.#o.log(`sync: ${e.deviceId} authenticated${address ? ` (${address})` : ''}`);
+          this.#startExchange(e.deviceId);
+          break;
+        case 'disconnected':
+          this.#connected.delete(e.deviceId);
+          this.#o.log(`sync: ${e.deviceId} disconnected`);
+          break;
+        case 'auth-failed':
+          this.#o.log(`sync: a peer failed authentication (${e.code}): ${e.message}`);
+          break;
+        case 'dropped':
+          this.#o.log(
+            `sync: dropped a ${e.messageType} message ${e.direction === 'in' ? 'from' : 'to'} ${e.deviceId}: ${e.reason}`,
+          );
+          break;
+      }
+      this.#o.onStatus?.();
+    };
+  }
+
+  #addAdapter(a: NetworkAdapterInterface & PeerDirectory & { revalidate(): void }): void {
+    this.#adapters.add(a);
+    a.on('message', () => (this.#lastActivity = Date.now()));
+    this.#repo.networkSubsystem.addNetworkAdapter(a);
+  }
+
+  /** Accepts peer connections on ws://HOST:PORT/sync (and enrollment on /enroll). */
+  async listen(opts: { port: number; host?: string; actorId?: string | null }): Promise<number> {
+    if (this.#server) return this.#server.port;
+    await this.ensureClinic(opts.actorId ?? null);
+    const http = createServer((_req, res) => res.writeHead(404).end());
+    const syncWss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+    const enrollWss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    http.on('upgrade', (req, socket, head) => {
+      const path = (req.url ?? '').split('?')[0];
+      const wss = path === '/sync' ? syncWss : path === '/enroll' ? enrollWss : undefined;
+      if (!wss) return socket.destroy();
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    });
+    enrollWss.on('connection', (ws: WebSocket) => {
+      const timer = setTimeout(() => ws.terminate(), 30_000);
+      ws.once('message', (data: Buffer) => {
+        clearTimeout(timer);
+        ws.send(encodeAnswer(this.#answerJoin(new Uint8Array(data))), () => ws.close());
+      });
+    });
+    const adapter = new AuthenticatedWebSocketServerAdapter(syncWss, {
+      auth: this.#auth(),
+      guard: this.#lateGuard(),
+      onEvent: this.#onNetworkEvent(null),
+    });
+    this.#addAdapter(adapter);
+    const port = await new Promise<number>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve((http.address() as { port: number }).port));
+    });
+    this.#server = { http, port, adapter };
+    this.#o.log(`sync: listening for peers on port ${port}`);
+    this.#o.onStatus?.();
+    return port;
+  }
+
+  async stopListening(): Promise<void> {
+    const s = this.#server;
+    if (!s) return;
+    this.#server = undefined;
+    this.#repo.networkSubsystem.removeNetworkAdapter(s.adapter);
+    this.#adapters.delete(s.adapter);
+    s.adapter.disconnect();
+    await new Promise<void>((r) => s.http.close(() => r()));
+    s.http.closeAllConnections?.();
+    this.#o.onStatus?.();
+  }
+
+  get listeningPort(): number | null {
+    return this.#server?.port ?? null;
+  }
+
+  #answerJoin(request: Uint8Array): EnrollAnswer {
+    const roster = this.#requireRoster();
+    const m = this.#membership!;
+    try {
+      // Not in a transaction: a failed attempt must still count against the codes.
+      const accepted = acceptJoinRequest({
+        request,
+        store: sqliteEnrollmentCodeStore(this.#db),
+        roster: roster.roster,
+        anchor: roster.anchor,
+        enroller: this.identity,
+        clinicSecretKey: this.#clinicSecret(),
+        now: new Date(),
+      });
+      this.#db.transaction(() => {
+        roster.add([accepted.op]);
+        upsertPeer(this.#db, accepted.deviceId, null, new Date().toISOString());
+        appendAudit(this.#db, { actorId: null, action: 'sync.device.enroll', entityId: accepted.deviceId });
+      })();
+      this.#rosterHandle?.change((d) => putDocRosterOps(d, [accepted.op]));
+      this.#o.log(`sync: enrolled device ${accepted.deviceId}`);
+      return {
+        ok: true,
+        grant: accepted.grant,
+        rosterDocId: m.rosterDocId,
+        catalogDocId: m.catalogDocId,
+        enrollerDeviceId: this.deviceId,
+      };
+    } catch (e) {
+      if (e instanceof EnrollmentError) return { ok: false, error: e.message };
+      this.#o.log(`sync: enrollment failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { ok: false, error: 'The enrolling device could not complete the enrollment.' };
+    }
+  }
+
+  #clinicSecret(): Uint8Array {
+    // Imported lazily: only enrollment and bundles need the clinic secret.
+    return clinicSecretKeyOf(this.#db, this.#o.dataKey);
+  }
+
+  /** Keeps a connection to a peer (reconnecting every few seconds while it is unreachable). */
+  connect(url: string, opts: { retryIntervalMs?: number } = {}): AuthenticatedWebSocketClientAdapter {
+    this.#requireRoster();
+    const existing = this.#clients.get(url);
+    if (existing) return existing;
+    const syncUrl = /\/sync\/?$/.test(url) ? url : `${url.replace(/\/+$/, '')}/sync`;
+    const adapter = new AuthenticatedWebSocketClientAdapter({
+      url: syncUrl,
+      auth: this.#auth(),
+      retryIntervalMs: opts.retryIntervalMs ?? 5000,
+      guard: this.#lateGuard(),
+      ws: { maxPayload: 256 * 1024 * 1024 },
+      onEvent: this.#onNetworkEvent(url),
+    });
+    this.#clients.set(url, adapter);
+    this.#addAdapter(adapter);
+    return adapter;
+  }
+
+  disconnect(url: string): void {
+    const a = this.#clients.get(url);
+    if (!a) return;
+    this.#clients.delete(url);
+    this.#repo.networkSubsystem.removeNetworkAdapter(a);
+    this.#adapters.delete(a);
+    a.disconnect();
+  }
+
+  /**
+   * Connects, exchanges what changed, and waits until both sides hold the same data
+   * (every chart at the same heads, acknowledged in the catalog by the peer). Returns
+   * false when that was not reached within the time limit.
+   */
+  async syncOnce(
+    url: string,
+    opts: { timeoutMs?: number; onProgress?: (p: SyncProgress) => void } = {},
+  ): Promise<{ converged: boolean; peer: string | null; documents: number }> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    const failures: string[] = [];
+    let peer: string | null = null;
+    const adapter = this.connect(url, { retryIntervalMs: 0 });
+    adapter.on('peer-candidate', () => undefined);
+    const stopProgress = opts.onProgress ? this.#watchProgress(opts.onProgress) : () => undefined;
+    try {
+      while (!peer) {
+        peer = adapter.remote?.deviceId ?? null;
+        if (peer) break;
+        if (!adapter.isReady() && Date.now() < deadline) {
+          await sleep(50);
+          continue;
+        }
+        if (adapter.isReady() && !adapter.remote) {
+          failures.push('the peer refused this device, or is not a device of this clinic');
+          break;
+        }
+        if (Date.now() > deadline) break;
+      }
+      if (!peer)
+        throw new ApiError(
+          'UNAVAILABLE',
+          `Could not sync with ${url}: ${failures[0] ?? 'no answer'}. Check the address and that this device is enrolled.`,
+        );
+      await this.#exchanges.get(peer);
+      while (Date.now() < deadline) {
+        if (this.#converged(peer)) {
+          this.#db.transaction(() => {
+            markPeerSynced(this.#db, peer!, new Date().toISOString());
+            appendAudit(this.#db, { actorId: null, action: 'sync.completed', entityId: peer });
+          })();
+          return { converged: true, peer, documents: this.#patientDocCount() };
+        }
+        if (!adapter.remote) break;
+        await sleep(200);
+      }
+      return { converged: false, peer, documents: this.#patientDocCount() };
+    } finally {
+      stopProgress();
+      this.disconnect(url);
+    }
+  }
+
+  #watchProgress(cb: (p: SyncProgress) => void): () => void {
+    let last = '';
+    const t = setInterval(() => {
+      const p = this.#progress;
+      const key = p ? `${p.phase}:${p.done}/${p.total}` : '';
+      if (p && key !== last) cb(p);
+      last = key;
+    }, 250);
+    return () => clearInterval(t);
+  }
+
+  #patientDocCount(): number {
+    return (stmt(this.#db, 'SELECT count(*) AS n FROM patients').get() as { n: number }).n;
+  }
+
+  /** Both sides hold the same data: for every chart, my heads = my catalog entry = the peer's. */
+  #converged(peer: string): boolean {
+    if (Date.now() - this.#lastActivity < QUIET_MS) return false;
+    if (this.#catalogPending.size > 0 || this.#ingestTimers.size > 0) return false;
+    const cat = this.#catalogHandle?.doc();
+    if (!cat) return false;
+    const docs = cat.docs ?? {};
+    const peerWrites = Object.values(docs).some((byDev) => peer in byDev);
+    const rows = stmt(this.#db, 'SELECT document_id, heads FROM patients').iterate() as Iterable<{
+      document_id: string;
+      heads: string;
+    }>;
+    const mine = new Set<string>();
+    for (const r of rows) {
+      mine.add(r.document_id);
+      const key = headsKey(JSON.parse(r.heads) as string[]);
+      const byDev = docs[r.document_id];
+      if (byDev?.[this.deviceId] !== key) return false;
+      // A hub (the official sync server) writes no catalog entries: quiet is all it can tell.
+      if (peerWrites && byDev[peer] !== key) return false;
+    }
+    for (const [docId, byDev] of Object.entries(docs)) if (peer in byDev && !mine.has(docId)) return false;
+    return true;
+  }
+
+  // ---- exchange -------------------------------------------------------------------
+
+  #startExchange(peer: string): void {
+    const running = this.#exchanges.get(peer);
+    const next = (running ?? Promise.resolve())
+      .then(() => this.#exchange(peer))
+      .catch((e) => this.#o.log(`sync: exchange with ${peer} failed: ${e instanceof Error ? e.message : String(e)}`));
+    this.#exchanges.set(peer, next);
+  }
+
+  async #exchange(peer: string): Promise<void> {
+    const m = this.#membership!;
+    // The shared bookkeeping documents first (a device that just joined fetches them now).
+    this.#rosterHandle ??= await this.#findOrUndefined<RosterDoc>(m.rosterDocId);
+    if (this.#rosterHandle) {
+      this.#watch(this.#rosterHandle);
+      this.#ingestRoster();
+    }
+    this.#catalogHandle ??= await this.#findOrUndefined<CatalogDoc>(m.catalogDocId);
+    if (!this.#catalogHandle) {
+      this.#catalogHandle = this.#repo.create<CatalogDoc>({ kind: 'sijill-catalog', docs: {} });
+      this.#o.log('sync: the peer has no catalog document; started an empty one');
+    }
+    this.#watch(this.#catalogHandle);
+    await this.#publishEntries();
+    this.#refreshCatalog();
+    this.#flushCatalog();
+    // Send: charts whose heads this peer has not acknowledged.
+    const toSend = changedSince(this.#db, peer);
+    await this.#inWindows(toSend, 'sending', peer);
+    this.#scanCatalog();
+  }
+
+  async #findOrUndefined<T>(documentId: string): Promise<DocHandle<T> | undefined> {
+    try {
+      return await this.#repo.find<T>(documentId as DocumentId, { signal: AbortSignal.timeout(15_000) });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Loads documents a window at a time, lets them sync, ingests, and evicts them. */
+  async #inWindows(docIds: string[], phase: SyncProgress['phase'], peer: string | null): Promise<void> {
+    if (docIds.length === 0) return;
+    const clinicDocs = new Set([this.#membership!.rosterDocId, this.#membership!.catalogDocId]);
+    let done = 0;
+    this.#progress = { phase, done, total: docIds.length };
+    this.#o.onStatus?.();
+    for (let i = 0; i < docIds.length && !this.#stopped; i += WINDOW) {
+      const window = docIds.slice(i, i + WINDOW);
+      const started = Date.now();
+      const handles = await Promise.all(window.map((id) => this.#findOrUndefined<ChartDoc>(id)));
+      for (const h of handles) if (h) await this.#ingest(h.documentId);
+      // Wait for the peer's acknowledgements, or for the line to go quiet.
+      while (Date.now() - started < 30_000 && !this.#stopped) {
+        const acked = peer === null || window.every((id) => this.#ackedBy(peer, id));
+        if (acked || (Date.now() - this.#lastActivity > QUIET_MS && Date.now() - started > QUIET_MS)) break;
+        await sleep(100);
+      }
+      for (const h of handles) {
+        if (!h) continue;
+        await this.#ingest(h.documentId);
+        if (!clinicDocs.has(h.documentId) && !this.#o.charts.isPending(h.documentId)) await this.#evict(h);
+      }
+      done += window.length;
+      this.#progress = { phase, done, total: docIds.length };
+      this.#o.onStatus?.();
+    }
+    this.#progress = null;
+    this.#o.onStatus?.();
+  }
+
+  /**
+   * Drops a document from memory. Stored first (the Repo saves on a timer). Then the
+   * handle's save listener is removed: in automerge-repo 2.5.6, removeFromCache()
+   * unloads the handle, which fires its throttled save ~100 ms later with the
+   * unloaded (empty) document and overwrites the stored chunks — the chart would
+   * read back as {} (reproduced: create, flush, removeFromCache, wait, find).
+   */
+  async #evict(handle: DocHandle<unknown>): Promise<void> {
+    await this.#repo.flush([handle.documentId]);
+    handle.removeAllListeners('heads-changed');
+    await this.#repo.removeFromCache(handle.documentId);
+  }
+
+  #ackedBy(peer: string, documentId: string): boolean {
+    const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
+      { heads: string } | undefined;
+    const byDev = this.#catalogHandle?.doc()?.docs?.[documentId];
+    return row !== undefined && byDev?.[peer] === headsKey(JSON.parse(row.heads) as string[]);
+  }
+
+  #watch(handle: DocHandle<unknown>): void {
+    if (this.#watched.has(handle)) return;
+    this.#watched.add(handle);
+    handle.on('change', () => {
+      this.#lastActivity = Date.now();
+      this.#scheduleIngest(handle.documentId);
+    });
+  }
+
+  #scheduleIngest(documentId: string, delay = 50): void {
+    if (this.#ingestTimers.has(documentId) || this.#stopped) return;
+    const t = setTimeout(() => {
+      this.#ingestTimers.delete(documentId);
+      this.#ingest(documentId).catch((e) =>
+        this.#o.log(`sync: could not take in a change of ${documentId}: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }, delay);
+    this.#ingestTimers.set(documentId, t);
+  }
+
+  /** Takes in a document that may have changed remotely: projection, entries, conflicts, audit. */
+  async #ingest(documentId: string): Promise<void> {
+    const m = this.#membership;
+    if (!m || this.#stopped) return;
+    if (documentId === m.rosterDocId) {
+      this.#rosterHandle ??= await this.#findOrUndefined<RosterDoc>(documentId);
+      if (this.#rosterHandle) this.#watch(this.#rosterHandle);
+      return this.#ingestRoster();
+    }
+    if (documentId === m.catalogDocId) {
+      this.#catalogHandle ??= await this.#findOrUndefined<CatalogDoc>(documentId);
+      if (this.#catalogHandle) this.#watch(this.#catalogHandle);
+      return this.#scheduleScan();
+    }
+    if (this.#o.charts.isPending(documentId)) return this.#scheduleIngest(documentId, 200);
+    const handle = await this.#repo.find<ChartDoc>(documentId as DocumentId);
+    const doc = handle.doc();
+    if (!doc?.patientId) return;
+    const row = stmt(this.#db, 'SELECT id, heads FROM patients WHERE document_id = ?').get(documentId) as
+      { id: string; heads: string } | undefined;
+    const heads = A.getHeads(doc);
+    if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(heads)) return;
+    // Stored before projected: the projection must never claim what a crash could lose.
+    await this.#repo.flush([documentId as DocumentId]);
+    const before = row ? (JSON.parse(row.heads) as string[]) : [];
+    const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH);
+    let newConflicts = 0;
+    const result = this.#db.transaction(() => {
+      const patientId = this.#o.charts.projectDocument(handle);
+      if (!patientId) return null;
+      const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);
+      const at = new Date().toISOString();
+      const q = sqliteConflictQueue(this.#db, () => patientId);
+      for (const c of conflicts) if (q.put(c, at)) newConflicts++;
+      appendAudit(this.#db, {
+        actorId: null,
+        action: row ? 'sync.chart.received' : 'sync.chart.new',
+        patientId,
+        entityId: patientId,
+        detail: {
+          entries: received.stored,
+          refused: received.refused.length,
+          conflicts: newConflicts,
+        },
+      });
+      return received;
+    })();
+    const patientId = stmt(this.#db, 'SELECT id FROM patients WHERE document_id = ?').get(documentId) as
+      { id: string } | undefined;
+    if (patientId) this.#o.onPatient?.(patientId.id);
+    if (result && result.refused.length > 0)
+      for (const r of result.refused) this.#o.log(`sync: REFUSED entry ${r.id} of document ${documentId}: ${r.reason}`);
+    if (newConflicts > 0) this.#o.onConflicts?.();
+    this.#o.onStatus?.();
+  }
+
+  /** Takes in a document changed by a bundle import (same steps as a change from a peer). */
+  takeIn(documentId: string): Promise<void> {
+    return this.#ingest(documentId);
+  }
+
+  #ingestRoster(): void {
+    const doc = this.#rosterHandle?.doc();
+    if (!doc || !this.#roster) return;
+    const roster = this.#roster;
+    const added = this.#db.transaction(() => {
+      const n = roster.add(rosterOpsOf(doc));
+      if (n > 0) appendAudit(this.#db, { actorId: null, action: 'sync.roster.received', detail: { operations: n } });
+      return n;
+    })();
+    if (added > 0) this.#o.log(`sync: ${added} roster operation(s) received`);
+  }
+
+  #scheduleScan(): void {
+    if (this.#scanTimer || this.#stopped) return;
+    this.#scanTimer = setTimeout(() => {
+      this.#scanTimer = undefined;
+      this.#scanCatalog();
+    }, 150);
+  }
+
+  /**
+   * Reads the catalog: records what each peer acknowledged (per-peer heads, for
+   * bundles and the unsent count) and requests the charts a connected peer holds at
+   * other heads than this device.
+   */
+  #scanCatalog(): void {
+    const cat = this.#catalogHandle?.doc();
+    if (!cat) return;
+    const want: string[] = [];
+    const now = new Date().toISOString();
+    this.#db.transaction(() => {
+      for (const [docId, byDev] of Object.entries(cat.docs ?? {})) {
+        const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(docId) as
+          { heads: string } | undefined;
+        const mine = row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
+        let wanted = false;
+        for (const [dev, h] of Object.entries(byDev)) {
+          if (dev === this.deviceId || typeof h !== 'string') continue;
+          const k = `${dev}\u0000${docId}`;
+          if (this.#mirror.get(k) !== h) {
+            if (!this.#knownPeers.has(dev)) {
+              upsertPeer(this.#db, dev, null, now);
+              this.#knownPeers.add(dev);
+            }
+            setPeerDocHeads(this.#db, dev, docId, JSON.parse(h) as string[], now);
+            this.#mirror.set(k, h);
+          }
+          if (!wanted && h !== mine && (mine === undefined || this.#connected.has(dev))) wanted = true;
+        }
+        if (wanted) want.push(docId);
+      }
+    })();
+    const fresh = want.filter((id) => !this.#requested.has(id));
+    if (fresh.length === 0 || this.#connected.size === 0) return;
+    for (const id of fresh) this.#requested.add(id);
+    void this.#inWindows(fresh, 'receiving', null).finally(() => {
+      for (const id of fresh) this.#requested.delete(id);
+    });
+  }
+
+  readonly #requested = new Set<string>();
+
+  /** Writes this device's own heads of every chart into the catalog (once per process). */
+  #refreshCatalog(): void {
+    if (this.#catalogRefreshed) return;
+    this.#catalogRefreshed = true;
+    const docs = this.#catalogHandle?.doc()?.docs ?? {};
+    const rows = stmt(this.#db, 'SELECT document_id, heads FROM patients').iterate() as Iterable<{
+      document_id: string;
+      heads: string;
+    }>;
+    for (const r of rows) {
+      const key = headsKey(JSON.parse(r.heads) as string[]);
+      if (docs[r.document_id]?.[this.deviceId] !== key) this.#catalogPending.set(r.document_id, key);
+    }
+  }
+
+  #scheduleCatalogWrite(): void {
+    if (this.#catalogTimer || this.#stopped) return;
+    this.#catalogTimer = setTimeout(() => {
+      this.#catalogTimer = undefined;
+      this.#flushCatalog();
+    }, 100);
+  }
+
+  #flushCatalog(): void {
+    const h = this.#catalogHandle;
+    if (!h || this.#catalogPending.size === 0) return;
+    const pending = [...this.#catalogPending];
+    this.#catalogPending.clear();
+    const me = this.deviceId;
+    const doc = h.doc();
+    const changed = pending.filter(([id, key]) => doc?.docs?.[id]?.[me] !== key);
+    if (changed.length === 0) return;
+    h.change((d) => {
+      d.docs ??= {};
+      for (const [id, key] of changed) {
+        d.docs[id] ??= {};
+        d.docs[id]![me] = key;
+      }
+    });
+  }
+
+  /** Copies entries signed here since the last publish into their charts. */
+  async #publishEntries(): Promise<void> {
+    const { patientIds, maxRowid } = entriesToPublish(this.#db);
+    for (const patientId of patientIds) {
+      const { handle } = await this.#o.charts.handle(patientId);
+      const missing = missingWireEntries(this.#db, patientId, handle.doc() as unknown as SignedEntriesDoc);
+      if (missing.length === 0) continue;
+      await this.#o.charts.change(patientId, null, { action: 'sync.entries.publish' }, (d) => {
+        const doc = d as unknown as Required<SignedEntriesDoc>;
+        doc.signedEntries ??= {};
+        for (const [id, w] of missing) doc.signedEntries[id] = { ...w };
+      });
+    }
+    markPublished(this.#db, maxRowid);
+  }
+
+  /** Publishes new entries now (called after local writes while peers are connected, and before bundles). */
+  async publish(): Promise<void> {
+    if (this.#membership) await this.#publishEntries();
+  }
+
+  // ---- status ---------------------------------------------------------------------
+
+  status() {
+    const peers = listPeers(this.#db).filter((p) => p.device_id !== this.deviceId);
+    const roster = this.#roster?.roster;
+    const last =
+      peers
+        .map((p) => p.last_sync_at)
+        .filter((x): x is string => !!x)
+        .sort()
+        .pop() ?? null;
+    return {
+      enrolled: this.#membership !== undefined,
+      clinicId: this.#membership?.anchor.clinicId ?? null,
+      deviceId: this.deviceId,
+      online: this.#connected.size > 0,
+      listeningPort: this.listeningPort,
+      peers: peers.map((p) => {
+        const d = roster?.devices.get(p.device_id);
+        return {
+          deviceId: p.device_id,
+          name: d?.name ?? null,
+          address: p.address,
+          connected: this.#connected.has(p.device_id),
+          lastSyncAt: p.last_sync_at,
+          unsent: unsentCount(this.#db, p.device_id),
+          revoked: d ? d.revokedAt !== null : false,
+        };
+      }),
+      lastSyncAt: last,
+      unsentChanges: unsentCount(this.#db),
+      progress: this.#progress,
+    };
+  }
+
+  setProgress(p: SyncProgress | null): void {
+    this.#progress = p;
+    this.#o.onStatus?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#ingestTimers.values()) clearTimeout(t);
+    this.#ingestTimers.clear();
+    if (this.#catalogTimer) clearTimeout(this.#catalogTimer);
+    if (this.#scanTimer) clearTimeout(this.#scanTimer);
+    this.#flushCatalog();
+    for (const url of [...this.#clients.keys()]) this.disconnect(url);
+    await this.stopListening();
+    for (const u of this.#unsubscribe.splice(0)) u();
+    await Promise.allSettled([...this.#exchanges.values(), this.#publishing]);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

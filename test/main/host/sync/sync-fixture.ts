@@ -1,0 +1,62 @@
+// Clinics for host-level sync tests: each its own data directory and device key
+// (initDataDir per device — copies of one template would share a device id), a
+// doctor to write with, and helpers that read what a clinic holds.
+import { join } from 'node:path';
+import type { PatientRegistration } from '../../../../main/api';
+import { Clinic } from '../../../../main/host/clinic';
+import { initDataDir } from '../../../../main/store/data-dir';
+import { getUser, type UserRow } from '../../../../main/access/users';
+import { insertTestUser } from '../../../helpers/store';
+import { makeTempDir, removeDir } from '../../../helpers/temp-dir';
+
+export interface TestHost {
+  clinic: Clinic;
+  doctor: UserRow;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function openTestHost(name: string): Promise<TestHost> {
+  const dir = join(makeTempDir(`sijill-sync-${name}`), 'data');
+  const store = await initDataDir(dir, { clinicName: `Clinic ${name}`, passphrase: 'correct horse battery staple' });
+  const doctor = insertTestUser(store.db, store.dataKey, { role: 'doctor', displayName: `Dr. ${name}` });
+  const clinic = await Clinic.open(store);
+  let closed = false;
+  return {
+    clinic,
+    doctor: getUser(store.db, doctor.row.id)!,
+    dir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await clinic.close();
+      removeDir(join(dir, '..'));
+    },
+  };
+}
+
+export const registration = (given: string, extra: Partial<PatientRegistration> = {}): PatientRegistration =>
+  ({ givenName: given, familyName: 'Hassan', sex: 'female', birthDate: '1990-05-01', ...extra }) as PatientRegistration;
+
+/** Patients, chart contents and entries as comparable plain data. */
+export async function snapshot(h: TestHost) {
+  const db = h.clinic.db;
+  const patients = (db.prepare('SELECT id FROM patients ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  const charts: Record<string, unknown> = {};
+  for (const id of patients) {
+    const c = await h.clinic.charts.read(id);
+    charts[id] = { ...c, updatedAt: undefined };
+  }
+  const entries = db
+    .prepare('SELECT id, canonical, hex(content_hash) AS h, hex(signature) AS s FROM entries ORDER BY id')
+    .all();
+  return { patients, charts, entries };
+}
+
+export const until = async (cond: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition') => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
