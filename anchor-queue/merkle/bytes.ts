@@ -17,3 +17,8 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   }
   return true;
 }
+
+/** A private copy of a hash. (Buffer's own slice() would return a view, not a copy.) */
+export function copyHash(hash: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(hash);
+}

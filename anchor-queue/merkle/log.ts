@@ -1,9 +1,9 @@
 // An append-only RFC 6962 log over a MerkleNodeStore. Every operation reads and
 // hashes O(log n) stored subtree hashes; nothing ever rebuilds the tree.
-import { isHash } from './bytes';
+import { copyHash, isHash } from './bytes';
 import { rfc6962Hasher, type MerkleHasher } from './hasher';
 import type { MerkleNodeStore } from './node-store';
-import { isOdd, isTreeSize, largestPowerOfTwoBelow, perfectSubtrees, type PerfectSubtree } from './tree-math';
+import { halve, isOdd, isTreeSize, largestPowerOfTwoBelow, perfectSubtrees, type PerfectSubtree } from './tree-math';
 
 /** The store lacks a node or size that its own history says must be there. */
 export class MerkleStoreCorruptError extends Error {
@@ -36,8 +36,10 @@ export class MerkleLog {
   /** Appends leaf DATA: hashes it as SHA-256(0x00 ‖ data) and appends that. */
   append(leafData: Uint8Array): AppendedLeaf {
     if (!(leafData instanceof Uint8Array)) throw new TypeError('leaf data must be a Uint8Array');
+    // The hasher returns a fresh array, and stores keep copies of what they are
+    // given, so the caller may have this one.
     const leafHash = this.hasher.hashLeaf(leafData);
-    return { index: this.appendLeafHash(leafHash), leafHash: Uint8Array.from(leafHash) };
+    return { index: this.appendLeafHash(leafHash), leafHash };
   }
 
   /**
@@ -49,20 +51,25 @@ export class MerkleLog {
     const index = this.size;
     if (index + 1 > Number.MAX_SAFE_INTEGER) throw new RangeError('the log is full (2^53 - 1 leaves)');
 
-    // Compute every write before making any, so a missing node aborts cleanly.
-    const writes: { level: number; index: number; hash: Uint8Array }[] = [
-      { level: 0, index, hash: Uint8Array.from(leafHash) },
-    ];
+    // Read and hash everything before the first write, so a missing node aborts cleanly.
+    let completed: Uint8Array[] | null = null;
     let hash = leafHash;
     let level = 0;
     let position = index;
     while (isOdd(position)) {
       hash = this.hasher.hashChildren(this.node(level, position - 1), hash);
+      (completed ??= []).push(hash);
       level++;
       position = (position - 1) / 2;
-      writes.push({ level, index: position, hash });
     }
-    for (const write of writes) this.store.put(write.level, write.index, write.hash);
+    this.store.put(0, index, leafHash);
+    if (completed) {
+      position = index;
+      for (let k = 0; k < completed.length; k++) {
+        position = (position - 1) / 2;
+        this.store.put(k + 1, position, completed[k] as Uint8Array);
+      }
+    }
     this.store.setSize(index + 1);
     return index;
   }
@@ -70,7 +77,7 @@ export class MerkleLog {
   /** The leaf hash at `index`. */
   leafHash(index: number): Uint8Array {
     this.checkIndex(index, this.size);
-    return Uint8Array.from(this.node(0, index));
+    return this.node(0, index);
   }
 
   /** The root when the log had `treeSize` leaves (default: now). */
@@ -103,24 +110,30 @@ export class MerkleLog {
     for (let i = from; i < to; i++) yield this.path(i, treeSize, rightEdge);
   }
 
-  // Walks down from the root, taking the sibling of each node on the way.
+  // Bottom-up, leaf-side sibling first (the order RFC 9162 verification consumes).
+  // At level L the path node is fn = index / 2^L and the tree's last node is
+  // sn = (treeSize - 1) / 2^L. An odd fn has a left sibling, a complete stored
+  // subtree. An even fn below sn has a right sibling: stored when complete, else the
+  // subtree that ends at the tree's right edge. An even fn equal to sn has none.
   private path(index: number, treeSize: number, rightEdge: Map<number, Uint8Array> | null): Uint8Array[] {
-    const topDown: Uint8Array[] = [];
-    let start = 0;
-    let end = treeSize;
-    while (end - start > 1) {
-      const middle = start + largestPowerOfTwoBelow(end - start);
-      if (index < middle) {
-        topDown.push(
-          end === treeSize && rightEdge ? this.rightEdgeHash(middle, treeSize, rightEdge) : this.rangeHash(middle, end),
-        );
-        end = middle;
-      } else {
-        topDown.push(this.rangeHash(start, middle));
-        start = middle;
+    const proof: Uint8Array[] = [];
+    let fn = index;
+    let sn = treeSize - 1;
+    let width = 1; // 2^level
+    for (let level = 0; sn > 0; level++) {
+      if (isOdd(fn)) {
+        proof.push(this.node(level, fn - 1));
+      } else if (fn < sn) {
+        const start = (fn + 1) * width;
+        if (start + width <= treeSize) proof.push(this.node(level, fn + 1));
+        else if (rightEdge) proof.push(copyHash(this.rightEdgeHash(start, treeSize, rightEdge)));
+        else proof.push(this.rangeHash(start, treeSize));
       }
+      fn = halve(fn);
+      sn = halve(sn);
+      width *= 2;
     }
-    return topDown.reverse();
+    return proof;
   }
 
   private rightEdgeHash(start: number, treeSize: number, memo: Map<number, Uint8Array>): Uint8Array {
@@ -171,8 +184,8 @@ export class MerkleLog {
     const hashes = pieces.map((piece) => this.node(piece.level, piece.index));
     let hash = hashes[hashes.length - 1] as Uint8Array;
     for (let i = hashes.length - 2; i >= 0; i--) hash = this.hasher.hashChildren(hashes[i] as Uint8Array, hash);
-    // A single piece is the store's own array: hand out a copy.
-    return hashes.length === 1 ? Uint8Array.from(hash) : hash;
+    // A single piece is the store's fresh array; a fold is the hasher's.
+    return hash;
   }
 
   private node(level: number, index: number): Uint8Array {

@@ -33,7 +33,8 @@
  *
  * IMPLEMENTER RULES
  * - get returns the 32 bytes stored by put, or undefined if (level, index) was never
- *   written. The log does not mutate what get returns.
+ *   written, as a fresh array each call: the log hands nodes out in proofs without
+ *   copying them again, and whoever receives one may keep or change it.
  * - put of an existing (level, index) is a bug: throw (in SQLite: PRIMARY KEY
  *   (level, idx) with a plain INSERT, never INSERT OR REPLACE). Nodes are never
  *   updated or deleted.

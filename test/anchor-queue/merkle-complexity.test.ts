@@ -52,7 +52,7 @@ class SimulatedHugeStore implements MerkleNodeStore {
   get(level: number, index: number): Uint8Array | undefined {
     const key = `${level}/${index}`;
     const known = this.memo.get(key);
-    if (known) return known;
+    if (known) return known.slice();
     const width = 2 ** level;
     if ((index + 1) * width > this.size) return undefined;
     const start = index * width;
@@ -61,7 +61,7 @@ class SimulatedHugeStore implements MerkleNodeStore {
     else if (level === 0) hash = sha256(new TextEncoder().encode(`distinct leaf ${index}`));
     else hash = rfc6962Hasher.hashChildren(this.get(level - 1, 2 * index)!, this.get(level - 1, 2 * index + 1)!);
     this.memo.set(key, hash);
-    return hash;
+    return hash.slice();
   }
   put(level: number, index: number, hash: Uint8Array) {
     this.memo.set(`${level}/${index}`, hash);

@@ -32,7 +32,7 @@ class SnapshotStore implements MerkleNodeStore {
   private nodes = new Map<string, Uint8Array>();
   private size = 0;
   get(level: number, index: number) {
-    return this.nodes.get(`${level}/${index}`);
+    return this.nodes.get(`${level}/${index}`)?.slice();
   }
   put(level: number, index: number, hash: Uint8Array) {
     const key = `${level}/${index}`;
@@ -188,14 +188,34 @@ describe('InMemoryMerkleNodeStore', () => {
     expect(() => store.put(0, 0, new Uint8Array(32).fill(1))).toThrow(/already written/);
   });
 
-  it('keeps its own copy of what it is given', () => {
+  it('keeps its own copy of what it is given, and hands out fresh copies', () => {
     const store = new InMemoryMerkleNodeStore();
     const hash = new Uint8Array(32).fill(5);
+    store.put(2, 0, new Uint8Array(32).fill(4));
     store.put(2, 1, hash);
     hash.fill(0);
     expect(store.get(2, 1)?.[0]).toBe(5);
-    expect(store.get(2, 0)).toBeUndefined();
+    store.get(2, 1)!.fill(9);
+    expect(store.get(2, 1)).toEqual(new Uint8Array(32).fill(5));
+    expect(store.get(2, 0)).toEqual(new Uint8Array(32).fill(4));
+    expect(store.get(2, 2)).toBeUndefined();
     expect(store.get(9, 0)).toBeUndefined();
+  });
+
+  it('refuses a node written twice, out of order or of the wrong length', () => {
+    const store = new InMemoryMerkleNodeStore();
+    store.put(0, 0, new Uint8Array(32));
+    expect(() => store.put(0, 0, new Uint8Array(32))).toThrow(/already written/);
+    expect(() => store.put(0, 2, new Uint8Array(32))).toThrow(/out of order/);
+    expect(() => store.put(0, 1, new Uint8Array(31))).toThrow(/32 bytes/);
+    store.put(0, 1, new Uint8Array(32).fill(1));
+    expect(store.get(0, 1)).toEqual(new Uint8Array(32).fill(1));
+  });
+
+  it('grows past its first allocation without losing nodes', () => {
+    const store = new InMemoryMerkleNodeStore();
+    for (let i = 0; i < 5_000; i++) store.put(0, i, new Uint8Array(32).fill(i % 251));
+    for (let i = 0; i < 5_000; i += 499) expect(store.get(0, i)).toEqual(new Uint8Array(32).fill(i % 251));
   });
 });
 

@@ -16,11 +16,15 @@ function digest(input: Uint8Array): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
+// Reused input buffer for leaves: 0x00 ‖ data (grown when a leaf is larger).
+let leafInput = new Uint8Array(512);
+
 export const nativeMerkleHasher: MerkleHasher = {
   hashLeaf(data) {
-    const input = new Uint8Array(data.length + 1); // [0] = 0x00, the leaf prefix
-    input.set(data, 1);
-    return digest(input);
+    if (data.length + 1 > leafInput.length) leafInput = new Uint8Array(2 * (data.length + 1));
+    leafInput[0] = 0x00;
+    leafInput.set(data, 1);
+    return digest(leafInput.subarray(0, data.length + 1));
   },
   hashChildren(left, right) {
     children.set(left, 1);
