@@ -18,13 +18,23 @@ import {
   verifyStoreCommand,
   writeReceipt,
 } from './anchor-commands';
+import {
+  bundleExportCommand,
+  bundleImportCommand,
+  peersEnrollCommand,
+  peersJoinCommand,
+  peersListCommand,
+  peersRevokeCommand,
+  syncCommand,
+} from './sync-commands';
 
 const USAGE = `Usage: sijill <command> [options]
 
   init --data-dir DIR --clinic NAME --admin USERNAME [--admin-name NAME]
                          create an encrypted clinic database (admin password: SIJILL_ADMIN_PASSWORD or prompt)
-  serve --data-dir DIR [--port N] [--demo] [--bind ADDR]
-                         serve the app on http://127.0.0.1:PORT (browser mode)
+  serve --data-dir DIR [--port N] [--demo] [--bind ADDR] [--listen-peers [--peer-port N] [--peer-bind ADDR]]
+                         serve the app on http://127.0.0.1:PORT (browser mode); with --listen-peers also
+                         accept enrolled devices (sync) and enrollments on ws://ADDR:N (default 0.0.0.0:8471)
   start [--data-dir DIR] [--demo] [--port N]
                          open the desktop app, or browser mode when Electron is not available
   demo seed --data-dir DIR --patients N [--seed S]
@@ -55,6 +65,20 @@ const USAGE = `Usage: sijill <command> [options]
                          seal a checkpoint of the log now
   anchor configure --data-dir DIR --rpc URL --chain-id N --contract ADDRESS [--confirmations N]
                          set the national ledger (account key: SIJILL_LEDGER_KEY or prompt)
+  peers enroll --data-dir DIR [--address HOST:PORT] [--ttl-minutes N]
+                         print a one-time enrollment code (and its QR text) for a new device
+  peers join --data-dir DIR --code CODE --peer ws://HOST:PORT [--name NAME]
+                         enroll this device with the clinic of the device listening at that address
+  peers revoke --data-dir DIR --device ID [--reason TEXT]
+                         revoke a device: it is refused and receives nothing more
+  peers list --data-dir DIR [--json]
+                         the clinic's devices, revoked ones marked, with last sync times
+  sync --data-dir DIR --peer ws://HOST:PORT [--timeout SECONDS]
+                         sync once; exit 0 only when both sides hold the same data (3: not yet)
+  bundle export --data-dir DIR --since-peer DEVICE-ID --out FILE
+                         write a signed, encrypted bundle of what that device lacks (USB stick)
+  bundle import --data-dir DIR FILE
+                         import a bundle; a tampered, replayed or foreign one is refused, nothing changed
 
 The database passphrase is read from SIJILL_PASSPHRASE, or prompted for on a terminal.`;
 
@@ -209,9 +233,61 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   },
 
   serve: (args) =>
-    serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), {
-      electron: false,
-    }),
+    serveCommand(
+      parse(args, {
+        port: { type: 'string' },
+        demo: { type: 'boolean' },
+        bind: { type: 'string' },
+        'listen-peers': { type: 'boolean' },
+        'peer-port': { type: 'string' },
+        'peer-bind': { type: 'string' },
+      }),
+      { electron: false },
+    ),
+
+  async peers([sub, ...args]) {
+    const o = parse(args, {
+      code: { type: 'string' },
+      peer: { type: 'string' },
+      name: { type: 'string' },
+      device: { type: 'string' },
+      reason: { type: 'string' },
+      address: { type: 'string' },
+      'ttl-minutes': { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const dataDir = requireOpt(o['data-dir'], 'data-dir');
+    if (sub === 'enroll')
+      return withClinic(dataDir, (c) => peersEnrollCommand(c, { address: o.address, ttlMinutes: o['ttl-minutes'] }));
+    if (sub === 'join') return withClinic(dataDir, (c) => peersJoinCommand(c, o));
+    if (sub === 'revoke') return withClinic(dataDir, (c) => peersRevokeCommand(c, o));
+    if (sub === 'list') return withClinic(dataDir, (c) => peersListCommand(c, o.json ?? false));
+    throw new CliError(`Unknown command "peers ${sub ?? ''}".\n\n${USAGE}`, 2);
+  },
+
+  async sync(args) {
+    const o = parse(args, { peer: { type: 'string' }, timeout: { type: 'string' } });
+    return withClinic(requireOpt(o['data-dir'], 'data-dir'), (c) => syncCommand(c, o));
+  },
+
+  async bundle([sub, ...args]) {
+    if (sub === 'export') {
+      const o = parse(args, { 'since-peer': { type: 'string' }, out: { type: 'string' } });
+      return withClinic(requireOpt(o['data-dir'], 'data-dir'), (c) => bundleExportCommand(c, o));
+    }
+    if (sub === 'import') {
+      let parsed;
+      try {
+        parsed = parseArgs({ args, options: { ...common }, strict: true, allowPositionals: true });
+      } catch (err) {
+        throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
+      }
+      const file = parsed.positionals[0];
+      if (!file || parsed.positionals.length > 1) throw new CliError(`bundle import needs one FILE.\n\n${USAGE}`, 2);
+      return withClinic(requireOpt(parsed.values['data-dir'], 'data-dir'), (c) => bundleImportCommand(c, file));
+    }
+    throw new CliError(`Unknown command "bundle ${sub ?? ''}".\n\n${USAGE}`, 2);
+  },
 
   start: (args) =>
     serveCommand(parse(args, { port: { type: 'string' }, demo: { type: 'boolean' }, bind: { type: 'string' } }), {

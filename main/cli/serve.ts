@@ -25,6 +25,9 @@ interface ServeArgs {
   port?: string;
   demo?: boolean;
   bind?: string;
+  'listen-peers'?: boolean;
+  'peer-port'?: string;
+  'peer-bind'?: string;
 }
 
 /**
@@ -94,6 +97,22 @@ export async function serveCommand(args: ServeArgs, mode: { electron: boolean })
     `Data directory: ${dataDir} (${host.state === 'uninitialized' ? 'new: the first-run setup will create it' : host.state})`,
   );
   console.log(`Sijill is serving on ${server.url}`);
+  if (args['listen-peers']) {
+    if (host.state !== 'ready')
+      throw new CliError('--listen-peers needs the database unlocked at start: set SIJILL_PASSPHRASE.', 2);
+    const peerPort = args['peer-port'] === undefined ? 8471 : Number(args['peer-port']);
+    if (!Number.isInteger(peerPort) || peerPort < 0 || peerPort > 65535)
+      throw new CliError('--peer-port must be a number from 0 to 65535', 2);
+    const peerBind = args['peer-bind'] ?? '0.0.0.0';
+    const listening = await host.clinic.sync
+      .listen({ port: peerPort, host: peerBind })
+      .catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE')
+          throw new CliError(`Peer port ${peerPort} is already in use. Choose another with --peer-port N.`);
+        throw err;
+      });
+    console.log(`Listening for peers on ws://${peerBind}:${listening} (device ${host.clinic.deviceId})`);
+  }
   console.log('Open that address in a browser on this computer. Press Ctrl+C to stop.');
 
   return new Promise((done) => {

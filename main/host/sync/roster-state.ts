@@ -16,16 +16,35 @@ export class RosterState {
     this.#db = db;
     this.anchor = anchor;
     this.#roster = buildRoster(listRosterOps(db), anchor);
+    this.#refresh();
   }
 
   get roster(): Roster {
+    this.#refresh();
     return this.#roster;
+  }
+
+  #count = -1;
+
+  /**
+   * Another process on the same data directory (the command line revoking a device
+   * while the host serves) writes operations to SQL: one count per check notices it.
+   */
+  #refresh(): void {
+    const n = (this.#db.prepare('SELECT count(*) AS n FROM sync_roster_ops').get() as { n: number }).n;
+    if (n === this.#count) return;
+    const first = this.#count === -1;
+    this.#count = n;
+    if (first) return;
+    this.#roster = buildRoster(listRosterOps(this.#db), this.anchor);
+    for (const l of this.#listeners) l(this.#roster);
   }
 
   /** Stores operations (in the caller's transaction, if any) and rebuilds; returns how many were new. */
   add(ops: Iterable<SignedRosterOp>): number {
     const added = putRosterOps(this.#db, ops, new Date().toISOString());
     if (added > 0) {
+      this.#count += added;
       this.#roster = buildRoster(listRosterOps(this.#db), this.anchor);
       for (const l of this.#listeners) l(this.#roster);
     }
@@ -39,7 +58,7 @@ export class RosterState {
 
   /** The handshake's trust check: enrolled, not revoked, and this very key. */
   readonly trust = (deviceId: string, publicKey: Uint8Array): boolean =>
-    isActiveDevice(this.#roster, deviceId, publicKey);
+    isActiveDevice(this.roster, deviceId, publicKey);
 
-  readonly isActive = (deviceId: string): boolean => isActiveDevice(this.#roster, deviceId);
+  readonly isActive = (deviceId: string): boolean => isActiveDevice(this.roster, deviceId);
 }

@@ -335,7 +335,9 @@ export class SyncService {
     this.#guard = policy.guard;
     this.#o.charts.setShareConfig(policy.shareConfig);
     this.#unsubscribe.push(
-      roster.onChange(() => {
+      roster.onChange((r) => {
+        // Operations learnt from SQL (another process) travel on in the roster document too.
+        this.#rosterHandle?.change((d) => putDocRosterOps(d, r.ops));
         for (const a of this.#adapters) a.revalidate();
         this.#o.charts.setShareConfig(policy.shareConfig);
         this.#o.onStatus?.();
