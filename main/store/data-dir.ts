@@ -8,7 +8,14 @@ import { toB64 } from './crypto/encoding';
 import { open, seal, subkey } from './crypto/key-wrap';
 import { openEncryptedDatabase, type Db } from './database';
 import { StoreError } from './errors';
-import { createKeyFile, databaseCipherOf, readKeyFile, rewrapKeyFile, unwrapDataKey, writeKeyFileAtomic } from './keyfile';
+import {
+  createKeyFile,
+  databaseCipherOf,
+  readKeyFile,
+  rewrapKeyFile,
+  unwrapDataKey,
+  writeKeyFileAtomic,
+} from './keyfile';
 import { migrate } from './migrate';
 import { setMeta } from './repositories/meta';
 
