@@ -5,6 +5,7 @@ import { benchPatientSearch } from './patient-search.bench';
 import { runAnchorBenchmarks } from './anchor-merkle.bench';
 import { benchDeviceDecoders, formatDeviceDecoders } from './device-decoders.bench';
 import { benchDeviceLatency, formatDeviceLatency } from './device-latency.bench';
+import { benchSyncReplication, formatSyncReplication } from './sync/sync-replication.bench';
 
 const quick = process.argv.includes('--quick');
 
@@ -26,3 +27,5 @@ await runAnchorBenchmarks(quick);
 for (const line of formatDeviceDecoders(await benchDeviceDecoders(quick ? 256 * 1024 : 2 * 1024 * 1024)))
   console.log(line);
 console.log(formatDeviceLatency(await benchDeviceLatency({ seconds: quick ? 5 : 20 })));
+
+for (const line of formatSyncReplication(await benchSyncReplication(quick ? 500 : 10_000))) console.log(line);
