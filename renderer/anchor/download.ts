@@ -2,7 +2,12 @@
 // an object URL, and a click on <a download>. Following that link is a navigation
 // (a download), not a fetch, so no CSP directive applies to the blob: URL.
 export function saveTextFile(doc: Document, fileName: string, text: string, type = 'application/json'): void {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  saveBlobFile(doc, fileName, new Blob([text], { type: `${type};charset=utf-8` }));
+}
+
+/** The same for binary data (a USB bundle). */
+export function saveBlobFile(doc: Document, fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = doc.createElement('a');
   link.href = url;
   link.download = fileName;

@@ -2,6 +2,7 @@ import type { Route } from './routes';
 import { useHostData } from '../hooks/useHostData';
 import { useHostEvent } from '../hooks/useHostEvent';
 import { useI18n } from '../i18n/LanguageContext';
+import { useSyncStatus } from '../peers/useSyncStatus';
 
 interface NavBarProps {
   route: Route;
@@ -30,6 +31,12 @@ export function NavBar({ route, showAdmin, permissions }: NavBarProps) {
         </a>
       )}
       {permissions.includes('lab.inbox') && <LabInboxLink active={route.screen === 'lab-inbox'} />}
+      {permissions.includes('conflicts.list') && <ConflictsLink active={route.screen === 'conflicts'} />}
+      {permissions.includes('sync.enrollmentCode') && (
+        <a href="#/peers" data-testid="nav-peers" aria-current={current(route.screen === 'peers')}>
+          {t('nav.peers')}
+        </a>
+      )}
       {showAdmin && (
         <a href="#/admin" data-testid="nav-admin" aria-current={current(route.screen === 'admin')}>
           {t('nav.admin')}
@@ -59,6 +66,31 @@ function LabInboxLink({ active }: { active: boolean }) {
           className="nav__count"
           data-testid="nav-lab-inbox-count"
           aria-label={t('nav.labInboxPending', { n: count })}
+        >
+          {count}
+        </span>
+      )}
+    </a>
+  );
+}
+
+/**
+ * "Conflicts" with the number waiting for review. The count comes from 'sync.status'
+ * (counts only) rather than 'conflicts.list', whose every call is an audited read of
+ * chart values: a menu badge must not fill the audit log.
+ */
+function ConflictsLink({ active }: { active: boolean }) {
+  const { t } = useI18n();
+  const status = useSyncStatus(30_000);
+  const count = status.data?.conflicts ?? 0;
+  return (
+    <a href="#/conflicts" data-testid="nav-conflicts" aria-current={active ? 'page' : undefined}>
+      {t('nav.conflicts')}
+      {count > 0 && (
+        <span
+          className="nav__count"
+          data-testid="nav-conflicts-count"
+          aria-label={t('nav.conflictsOpen', { n: count })}
         >
           {count}
         </span>

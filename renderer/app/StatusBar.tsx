@@ -1,6 +1,7 @@
 // Always on screen: is the host reachable, is the database open, which clinic,
-// who is logged in; plus the language switch and logout.
+// who is logged in, anchoring and sync; plus the language switch and logout.
 import { AnchorIndicator } from './AnchorIndicator';
+import { SyncIndicator } from './SyncIndicator';
 import type { HostStatus } from './useHostStatus';
 import type { SessionInfo } from './useSession';
 import { useI18n } from '../i18n/LanguageContext';
@@ -27,6 +28,9 @@ export function StatusBar({ online, status, session, onLogout }: StatusBarProps)
       {session && status?.state === 'ready' && session.permissions.includes('anchor.status') && (
         // Mounted at login, so the first reading comes with it; a new user gets a new one.
         <AnchorIndicator key={session.user.id} />
+      )}
+      {session && status?.state === 'ready' && session.permissions.includes('sync.status') && (
+        <SyncIndicator key={session.user.id} permissions={session.permissions} />
       )}
       <span className="status-bar__spacer" />
       {session && (

@@ -3,9 +3,11 @@ import { useHashRoute } from '../hooks/useHashRoute';
 import { AdminScreen } from '../screens/AdminScreen';
 import { ChartScreen } from '../screens/ChartScreen';
 import { DevicesScreen } from '../screens/DevicesScreen';
+import { ConflictsScreen } from '../screens/ConflictsScreen';
 import { LabInboxScreen } from '../screens/LabInboxScreen';
 import { LedgerScreen } from '../screens/LedgerScreen';
 import { PatientListScreen } from '../screens/PatientListScreen';
+import { PeersScreen } from '../screens/PeersScreen';
 import { RegisterScreen } from '../screens/RegisterScreen';
 import { VerifyScreen } from '../screens/VerifyScreen';
 import { NavBar } from './NavBar';
@@ -50,5 +52,9 @@ function RoutedScreen({ route, showAdmin, permissions }: RoutedScreenProps) {
       return permissions.includes('devices.list') ? <DevicesScreen /> : <PatientListScreen />;
     case 'lab-inbox':
       return permissions.includes('lab.inbox') ? <LabInboxScreen /> : <PatientListScreen />;
+    case 'peers':
+      return permissions.includes('sync.enrollmentCode') ? <PeersScreen /> : <PatientListScreen />;
+    case 'conflicts':
+      return permissions.includes('conflicts.list') ? <ConflictsScreen /> : <PatientListScreen />;
   }
 }

@@ -1,5 +1,5 @@
 // Hash routes: #/patients, #/patients/:id, #/register, #/admin, #/ledger, #/verify,
-// #/devices, #/lab-inbox.
+// #/devices, #/lab-inbox, #/peers, #/conflicts.
 export type Route =
   | { screen: 'patients' }
   | { screen: 'chart'; patientId: string }
@@ -8,7 +8,9 @@ export type Route =
   | { screen: 'ledger' }
   | { screen: 'verify' }
   | { screen: 'devices' }
-  | { screen: 'lab-inbox' };
+  | { screen: 'lab-inbox' }
+  | { screen: 'peers' }
+  | { screen: 'conflicts' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
@@ -27,6 +29,8 @@ export function parseRoute(hash: string): Route {
   if (first === 'verify' && parts.length === 1) return { screen: 'verify' };
   if (first === 'devices' && parts.length === 1) return { screen: 'devices' };
   if (first === 'lab-inbox' && parts.length === 1) return { screen: 'lab-inbox' };
+  if (first === 'peers' && parts.length === 1) return { screen: 'peers' };
+  if (first === 'conflicts' && parts.length === 1) return { screen: 'conflicts' };
   return { screen: 'patients' };
 }
 
@@ -48,5 +52,9 @@ export function routeHash(route: Route): string {
       return '#/devices';
     case 'lab-inbox':
       return '#/lab-inbox';
+    case 'peers':
+      return '#/peers';
+    case 'conflicts':
+      return '#/conflicts';
   }
 }

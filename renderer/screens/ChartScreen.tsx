@@ -1,6 +1,7 @@
-// A patient's chart: who they are, live data of attached bedside devices, allergies
-// and lists, vitals, lab results, waveform recordings, the full timeline, and the
-// forms that add to it. Refreshed when the host says the patient changed.
+// A patient's chart: who they are, open sync conflicts to resolve, live data of
+// attached bedside devices, allergies and lists, vitals, lab results, waveform
+// recordings, the full timeline, and the forms that add to it. Refreshed when the
+// host says the patient changed.
 import { useState } from 'react';
 import type { Entry } from '../../main/api';
 import { AllergyPanel } from '../chart/AllergyPanel';
@@ -8,6 +9,7 @@ import { AmendPanel } from '../chart/AmendPanel';
 import { ChartHeader } from '../chart/ChartHeader';
 import { ChartItemList } from '../chart/ChartItemList';
 import { ChartLive } from '../chart/ChartLive';
+import { ConflictsPanel } from '../chart/ConflictsPanel';
 import { LabResultsTable } from '../chart/LabResultsTable';
 import { RecordingsPanel } from '../chart/RecordingsPanel';
 import { NewEntryForms } from '../chart/NewEntryForms';
@@ -53,6 +55,7 @@ export function ChartScreen({ patientId }: { patientId: string }) {
       {back}
       <ErrorAlert error={record.failure} />
       <ChartHeader chart={chart} />
+      {permissions.includes('conflicts.list') && <ConflictsPanel patientId={patientId} onResolved={record.reload} />}
       {permissions.includes('devices.list') && <ChartLive patientId={patientId} />}
       <div className="chart__lists">
         <AllergyPanel chart={chart} onChanged={(updated) => record.replace({ chart: updated, entries })} />
