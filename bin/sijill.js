@@ -5,4 +5,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../main/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once the command is done, even if a library left a timer running: after a
+// sync through the hub, automerge-repo 2.5 keeps retrying documents that were
+// evicted from memory, and a one-shot command must not hang on that.
+process.exit(code);

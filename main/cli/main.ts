@@ -21,6 +21,7 @@ import {
 import {
   bundleExportCommand,
   bundleImportCommand,
+  hubCommand,
   peersEnrollCommand,
   peersJoinCommand,
   peersListCommand,
@@ -77,6 +78,9 @@ const USAGE = `Usage: sijill <command> [options]
                          sync once; exit 0 only when both sides hold the same data (3: not yet)
   bundle export --data-dir DIR --since-peer DEVICE-ID --out FILE
                          write a signed, encrypted bundle of what that device lacks (USB stick)
+  hub --data-dir DIR --upstream ws://HOST:PORT [--port N] [--bind ADDR]
+                         run the regional hub gateway (this enrolled device) in front of an automerge-repo
+                         sync server; devices sync with it by: sijill sync --peer ws://HUB:PORT
   bundle import --data-dir DIR FILE
                          import a bundle; a tampered, replayed or foreign one is refused, nothing changed
 
@@ -268,6 +272,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   async sync(args) {
     const o = parse(args, { peer: { type: 'string' }, timeout: { type: 'string' } });
     return withClinic(requireOpt(o['data-dir'], 'data-dir'), (c) => syncCommand(c, o));
+  },
+
+  async hub(args) {
+    const o = parse(args, { upstream: { type: 'string' }, port: { type: 'string' }, bind: { type: 'string' } });
+    return withClinic(requireOpt(o['data-dir'], 'data-dir'), (c) => hubCommand(c, o));
   },
 
   async bundle([sub, ...args]) {

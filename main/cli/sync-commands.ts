@@ -6,6 +6,7 @@ import { ApiError, DeviceIdText, PeerUrl } from '../api';
 import type { Clinic } from '../host/clinic';
 import { exportBundleFile, importBundleFile } from '../host/sync/bundle-exchange';
 import type { SyncProgress } from '../host/sync/sync-service';
+import { startHubGateway } from '../host/sync/hub';
 import { listPeers } from '../store/sync/peers';
 import { CliError } from './prompt';
 
@@ -146,5 +147,32 @@ export async function bundleImportCommand(clinic: Clinic, file: string) {
   console.log(
     `Imported bundle ${r.bundleId} from “${r.fromDeviceName}” (${r.fromDevice}): ${r.documents} documents (${r.newDocuments} new), ${r.conflicts} new conflicts to review.`,
   );
+  return 0;
+}
+
+/** Runs the hub gateway in front of a sync server until SIGINT/SIGTERM. */
+export async function hubCommand(clinic: Clinic, opts: { upstream?: string; port?: string; bind?: string }) {
+  if (!opts.upstream) throw new CliError('Missing --upstream ws://HOST:PORT (the automerge-repo sync server).', 2);
+  const upstreamUrl = check<string>(PeerUrl, opts.upstream, '--upstream');
+  const port = opts.port === undefined ? 8472 : Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port must be 0 to 65535', 2);
+  const bind = opts.bind ?? '0.0.0.0';
+  const hub = await startHubGateway({
+    sync: clinic.sync,
+    upstreamUrl,
+    port,
+    host: bind,
+    log: (m) => console.error(m),
+  }).catch((e: Error) => {
+    throw new CliError(e.message);
+  });
+  console.log(
+    `Hub gateway listening on ws://${bind}:${hub.port} (device ${clinic.deviceId}), relaying to ${upstreamUrl}`,
+  );
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await hub.close();
   return 0;
 }

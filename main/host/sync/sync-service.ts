@@ -14,7 +14,7 @@
 //  - After each remote change: re-project (search, lists), store the entries that
 //    verify (entry-exchange.ts), detect conflicts into the review queue, audit.
 import * as A from '@automerge/automerge';
-import type { DocHandle, DocumentId, NetworkAdapterInterface } from '@automerge/automerge-repo';
+import type { DocHandle, DocumentId, NetworkAdapterInterface, PeerId } from '@automerge/automerge-repo';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
@@ -152,6 +152,10 @@ export class SyncService {
 
   get roster() {
     return this.#roster?.roster;
+  }
+
+  get rosterState(): RosterState | undefined {
+    return this.#roster;
   }
 
   get #repo() {
@@ -333,13 +337,25 @@ export class SyncService {
       isActive: roster.isActive,
     });
     this.#guard = policy.guard;
-    this.#o.charts.setShareConfig(policy.shareConfig);
+    // automerge-repo 2.5 sends even a *request* only to peers it "announces" to. A
+    // chart this device does not hold has no facts here, so the policy cannot say
+    // allow; asking for it carries no content (the guard lets only requests and
+    // "unavailable" through for such documents), and a hub, which never offers
+    // anything, must be asked. So: announce what the policy allows, and ask for
+    // what is not stored here.
+    const shareConfig = {
+      announce: async (peerId: PeerId, documentId?: DocumentId) =>
+        (await policy.shareConfig.announce(peerId, documentId)) ||
+        (documentId !== undefined && !this.#hasStored(documentId) && policy.decide(peerId, documentId) === 'unknown'),
+      access: policy.shareConfig.access,
+    };
+    this.#o.charts.setShareConfig(shareConfig);
     this.#unsubscribe.push(
       roster.onChange((r) => {
         // Operations learnt from SQL (another process) travel on in the roster document too.
         this.#rosterHandle?.change((d) => putDocRosterOps(d, r.ops));
         for (const a of this.#adapters) a.revalidate();
-        this.#o.charts.setShareConfig(policy.shareConfig);
+        this.#o.charts.setShareConfig(shareConfig);
         this.#o.onStatus?.();
       }),
     );
@@ -558,32 +574,24 @@ export class SyncService {
    */
   async syncOnce(
     url: string,
-    opts: { timeoutMs?: number; onProgress?: (p: SyncProgress) => void } = {},
+    opts: { timeoutMs?: number; connectTimeoutMs?: number; onProgress?: (p: SyncProgress) => void } = {},
   ): Promise<{ converged: boolean; peer: string | null; documents: number }> {
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
-    const failures: string[] = [];
     let peer: string | null = null;
-    const adapter = this.connect(url, { retryIntervalMs: 0 });
-    adapter.on('peer-candidate', () => undefined);
+    // Retried for a while: a hub learns of a newly enrolled device only once the
+    // roster reaches it, and a peer may be restarting.
+    const adapter = this.connect(url, { retryIntervalMs: 1000 });
     const stopProgress = opts.onProgress ? this.#watchProgress(opts.onProgress) : () => undefined;
+    const authDeadline = Math.min(deadline, Date.now() + (opts.connectTimeoutMs ?? 15_000));
     try {
-      while (!peer) {
+      while (!peer && Date.now() < authDeadline) {
         peer = adapter.remote?.deviceId ?? null;
-        if (peer) break;
-        if (!adapter.isReady() && Date.now() < deadline) {
-          await sleep(50);
-          continue;
-        }
-        if (adapter.isReady() && !adapter.remote) {
-          failures.push('the peer refused this device, or is not a device of this clinic');
-          break;
-        }
-        if (Date.now() > deadline) break;
+        if (!peer) await sleep(50);
       }
       if (!peer)
         throw new ApiError(
           'UNAVAILABLE',
-          `Could not sync with ${url}: ${failures[0] ?? 'no answer'}. Check the address and that this device is enrolled.`,
+          `Could not sync with ${url}: it did not accept this device (not reachable, not a device of this clinic, or this device was revoked). Check the address and that this device is enrolled.`,
         );
       await this.#exchanges.get(peer);
       while (Date.now() < deadline) {
@@ -622,7 +630,14 @@ export class SyncService {
   /** Both sides hold the same data: for every chart, my heads = my catalog entry = the peer's. */
   #converged(peer: string): boolean {
     if (Date.now() - this.#lastActivity < QUIET_MS) return false;
-    if (this.#catalogPending.size > 0 || this.#ingestTimers.size > 0) return false;
+    if (
+      this.#catalogPending.size > 0 ||
+      this.#ingestTimers.size > 0 ||
+      this.#ingesting > 0 ||
+      this.#scanTimer !== undefined ||
+      this.#requested.size > 0
+    )
+      return false;
     const cat = this.#catalogHandle?.doc();
     if (!cat) return false;
     const docs = cat.docs ?? {};
@@ -640,7 +655,9 @@ export class SyncService {
       // A hub (the official sync server) writes no catalog entries: quiet is all it can tell.
       if (peerWrites && byDev[peer] !== key) return false;
     }
-    for (const [docId, byDev] of Object.entries(docs)) if (peer in byDev && !mine.has(docId)) return false;
+    // Every chart the peer holds is here too; with a hub (which writes no entries), every chart any device listed.
+    for (const [docId, byDev] of Object.entries(docs))
+      if ((peer in byDev || !peerWrites) && !mine.has(docId)) return false;
     return true;
   }
 
@@ -680,7 +697,8 @@ export class SyncService {
   async #findOrUndefined<T>(documentId: string): Promise<DocHandle<T> | undefined> {
     try {
       return await this.#repo.find<T>(documentId as DocumentId, { signal: AbortSignal.timeout(15_000) });
-    } catch {
+    } catch (e) {
+      this.#o.log(`sync: could not get document ${documentId}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
   }
@@ -756,8 +774,19 @@ export class SyncService {
     this.#ingestTimers.set(documentId, t);
   }
 
+  #ingesting = 0;
+
   /** Takes in a document that may have changed remotely: projection, entries, conflicts, audit. */
   async #ingest(documentId: string): Promise<void> {
+    this.#ingesting++;
+    try {
+      await this.#ingestNow(documentId);
+    } finally {
+      this.#ingesting--;
+    }
+  }
+
+  async #ingestNow(documentId: string): Promise<void> {
     const m = this.#membership;
     if (!m || this.#stopped) return;
     if (documentId === m.rosterDocId) {
@@ -771,7 +800,8 @@ export class SyncService {
       return this.#scheduleScan();
     }
     if (this.#o.charts.isPending(documentId)) return this.#scheduleIngest(documentId, 200);
-    const handle = await this.#repo.find<ChartDoc>(documentId as DocumentId);
+    const handle = await this.#findOrUndefined<ChartDoc>(documentId);
+    if (!handle?.isReady()) return;
     const doc = handle.doc();
     if (!doc?.patientId) return;
     const row = stmt(this.#db, 'SELECT id, heads FROM patients WHERE document_id = ?').get(documentId) as
@@ -991,7 +1021,9 @@ export class SyncService {
     for (const url of [...this.#clients.keys()]) this.disconnect(url);
     await this.stopListening();
     for (const u of this.#unsubscribe.splice(0)) u();
-    await Promise.allSettled([...this.#exchanges.values(), this.#publishing]);
+    // An exchange waits on peers; after a few seconds it is abandoned (nothing it
+    // stored is lost: every document is flushed before it is projected).
+    await Promise.race([Promise.allSettled([...this.#exchanges.values(), this.#publishing]), sleep(5000)]);
   }
 }
 

@@ -175,8 +175,21 @@ export class ChartStore {
   }
 
   async close(): Promise<void> {
-    await this.repo.flush();
-    await this.repo.shutdown();
+    // Only documents that are loaded: one still being fetched from a peer has nothing
+    // to store yet, and Repo.flush() throws on a handle that is not ready.
+    await this.repo.flush(
+      Object.values(this.repo.handles)
+        .filter((h) => h.isReady())
+        .map((h) => h.documentId),
+    );
+    // shutdown() flushes every handle again: it throws on one still being fetched and,
+    // after a sync that evicted documents, can wait forever (seen with a hub). Every
+    // change this store acknowledged was flushed before it returned, so a bounded wait
+    // loses nothing.
+    const shutdown = this.repo.shutdown().catch((e: unknown) => {
+      if (!(e instanceof Error && /not ready/.test(e.message))) throw e;
+    });
+    await Promise.race([shutdown, new Promise((r) => setTimeout(r, 5000).unref())]);
     this.#storage.close();
   }
 }

@@ -1,0 +1,135 @@
+// The regional hub as this project runs it: the official automerge-repo sync server
+// (which must listen only where nothing else reaches it: loopback or a private
+// network) behind the authenticated gateway from sync/. The hub is a device of the
+// clinic like any other: its identity is the device key of its own data directory,
+// enrolled with `sijill peers join`, and it trusts exactly the roster it holds.
+//
+// Share policy at the hub: only active devices of the clinic reach it, and every
+// one of them may hold every chart (as on the LAN, see share-facts.ts). The hub has
+// no projection of the charts to judge them by; finer rules (field teams, consent to
+// regional storage) need those facts carried in the documents first.
+import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
+import { createServer, type Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { AuthenticatedHubGateway, rosterOpsOf, type MessageGuard, type RosterDoc } from '../../../sync';
+import type { SyncService } from './sync-service';
+
+export interface RunningHub {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startHubGateway(args: {
+  sync: SyncService;
+  upstreamUrl: string;
+  port: number;
+  host: string;
+  log(message: string): void;
+}): Promise<RunningHub> {
+  const m = args.sync.membership;
+  const roster = args.sync.rosterState;
+  if (!m || !roster)
+    throw new Error('This data directory is not enrolled in a clinic: run "sijill peers join" for the hub first.');
+  const http: Server = createServer((_req, res) => res.writeHead(404).end());
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  http.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').split('?')[0] !== '/sync') return socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const guard: MessageGuard = {
+    inbound: (peer) => roster.isActive(peer.deviceId),
+    outbound: (peer) => roster.isActive(peer.deviceId),
+  };
+  const gw = new AuthenticatedHubGateway(wss, {
+    auth: { identity: args.sync.identity, clinicId: m.anchor.clinicId, trust: roster.trust },
+    upstreamUrl: args.upstreamUrl,
+    guard,
+    onEvent: (e) => {
+      args.log(`hub: ${e.type}${'deviceId' in e ? ` ${e.deviceId}` : ''}${'reason' in e ? ` (${e.reason})` : ''}`);
+      // A device that just synced has left the roster on the server: look for it now.
+      if (e.type === 'disconnected' && !found) void follow();
+    },
+  });
+  gw.start();
+  const port = await new Promise<number>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(args.port, args.host, () => resolve((http.address() as { port: number }).port));
+  });
+  // The hub learns enrollments and revocations from the clinic's roster document,
+  // which devices push to the sync server like any other document. Reading it from
+  // upstream is safe: every operation is signed and buildRoster checks it against
+  // the founding operation this device pinned when it joined.
+  let watcher: Repo | undefined;
+  let closed = false;
+  let lastFailure = '';
+  let found = false;
+  let attempt: Promise<void> | undefined;
+  const stopWatcher = async () => {
+    const w = watcher;
+    watcher = undefined;
+    try {
+      await w?.shutdown();
+    } catch {
+      // The stock client adapter asserts when it never connected; nothing is left to stop.
+    }
+  };
+  // One attempt at a time. A fresh Repo per attempt, and no watcher left connected
+  // between attempts: the sync server (automerge-repo 1.2) keeps answering
+  // "unavailable" to everyone while a peer that was once told so stays connected.
+  const follow = (): Promise<void> => (attempt ??= tryFollow().finally(() => (attempt = undefined)));
+  const tryFollow = async () => {
+    await stopWatcher();
+    if (closed || found) return;
+    const adapter = new WebSocketClientAdapter(args.upstreamUrl);
+    // find() with no peer yet answers "unavailable" at once: wait for the server first.
+    const joined = new Promise<boolean>((resolve) => {
+      adapter.once('peer-candidate', () => resolve(true));
+      setTimeout(() => resolve(false), 5000).unref();
+    });
+    const repo = new Repo({
+      network: [adapter],
+      peerId: `hub-roster-${args.sync.deviceId}-${Date.now()}` as PeerId,
+      isEphemeral: true,
+      shareConfig: { announce: async () => false, access: async () => true },
+    });
+    watcher = repo;
+    try {
+      if (!(await joined)) throw new Error('sync server not reachable');
+      const handle = await repo.find<RosterDoc>(m.rosterDocId as DocumentId, { signal: AbortSignal.timeout(10_000) });
+      const take = () => {
+        const doc = handle.doc();
+        if (doc && roster.add(rosterOpsOf(doc)) > 0) {
+          args.log('hub: roster updated');
+          gw.revalidate();
+        }
+      };
+      handle.on('change', take);
+      found = true;
+      take();
+    } catch (e) {
+      // Not on the sync server yet: the first device to sync puts it there.
+      const why = e instanceof Error ? e.message : String(e);
+      if (why !== lastFailure) args.log(`hub: roster not available from the sync server yet (${why})`);
+      lastFailure = why;
+      await stopWatcher();
+      if (!closed) setTimeout(() => void follow(), 10_000).unref();
+    }
+  };
+  void follow();
+  // Revocations written to this data directory by another process take effect at once.
+  const revalidate = setInterval(() => gw.revalidate(), 5000);
+  revalidate.unref();
+  return {
+    port,
+    async close() {
+      closed = true;
+      clearInterval(revalidate);
+      await stopWatcher();
+      gw.stop();
+      wss.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      http.closeAllConnections();
+    },
+  };
+}
