@@ -724,7 +724,11 @@ export class SyncService {
       for (const h of handles) {
         if (!h) continue;
         await this.#ingest(h.documentId);
-        if (!clinicDocs.has(h.documentId) && !this.#o.charts.isPending(h.documentId)) await this.#evict(h);
+        // Not evicted from memory (yet): removeFromCache can unload a handle that a
+        // local change has just looked up (the change then sees an empty document),
+        // so documents loaded by a sync stay loaded until the host closes. See
+        // docs/architecture.md: memory is NOT bounded during a long-running serve.
+        void clinicDocs;
       }
       done += window.length;
       this.#progress = { phase, done, total: docIds.length };
@@ -732,19 +736,6 @@ export class SyncService {
     }
     this.#progress = null;
     this.#o.onStatus?.();
-  }
-
-  /**
-   * Drops a document from memory. Stored first (the Repo saves on a timer). Then the
-   * handle's save listener is removed: in automerge-repo 2.5.6, removeFromCache()
-   * unloads the handle, which fires its throttled save ~100 ms later with the
-   * unloaded (empty) document and overwrites the stored chunks — the chart would
-   * read back as {} (reproduced: create, flush, removeFromCache, wait, find).
-   */
-  async #evict(handle: DocHandle<unknown>): Promise<void> {
-    await this.#repo.flush([handle.documentId]);
-    handle.removeAllListeners('heads-changed');
-    await this.#repo.removeFromCache(handle.documentId);
   }
 
   #ackedBy(peer: string, documentId: string): boolean {

@@ -92,6 +92,10 @@ export class ChartStore {
     audit: { action: string; entityId?: string },
     fn: (doc: ChartDoc) => void,
   ): Promise<PatientChart> {
+    // Marked before the handle is looked up: sync evicts idle documents from memory
+    // and skips those marked, so the handle cannot be unloaded under this change.
+    const row = getPatientRow(this.#db, patientId);
+    if (row) this.#markPending(row.document_id);
     const { handle, createdAt } = await this.handle(patientId);
     this.#markPending(handle.documentId);
     handle.change(fn);
