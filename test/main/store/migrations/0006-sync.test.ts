@@ -61,7 +61,9 @@ describe('migration 0006-sync', () => {
     // Per-peer heads belong to a known peer.
     expect(() =>
       db
-        .prepare("INSERT INTO sync_peer_docs (device_id, document_id, heads, synced_at) VALUES ('ghost', 'd', '[]', 'now')")
+        .prepare(
+          "INSERT INTO sync_peer_docs (device_id, document_id, heads, synced_at) VALUES ('ghost', 'd', '[]', 'now')",
+        )
         .run(),
     ).toThrow(/FOREIGN KEY/);
 
