@@ -65,6 +65,46 @@ export function insertEntry(db: Db, author: EntryAuthor, entry: NewEntry): strin
  * signature is valid by construction (made here with the author's key); every
  * later read verifies it again from the stored row.
  */
+/** An entry exactly as its author signed it, with the fields the entries table indexes. */
+export interface SignedEntryRow {
+  id: string;
+  patientId: string;
+  kind: string;
+  authorId: string;
+  createdAt: string;
+  amends: string | null;
+  canonical: string;
+  contentHash: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * Writes a signed entry and its Merkle leaf (in the caller's transaction, which
+ * audits it): the one INSERT for entries signed here and entries received from
+ * another device (sync, bundles), which the caller has verified first
+ * (verifyEntryRow). Every record this device holds is in its log.
+ */
+export function storeSignedEntry(db: Db, e: SignedEntryRow): void {
+  const leaf = appendRecordLeaf(db, 'entry', e.id, e.contentHash);
+  stmt(
+    db,
+    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
+     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+  ).run(
+    e.id,
+    e.patientId,
+    e.kind,
+    e.authorId,
+    e.createdAt,
+    e.amends,
+    e.canonical,
+    e.contentHash,
+    e.signature,
+    leaf.leafIndex,
+    leaf.salt,
+  );
+}
+
 export function insertSignedEntry(
   db: Db,
   author: EntryAuthor & { displayName: string; role: Role },
@@ -92,24 +132,17 @@ export function insertSignedEntry(
   const bytes = utf8(canonical);
   const hash = sha256(bytes);
   const signature = author.sign(bytes);
-  const leaf = appendRecordLeaf(db, 'entry', content.id, hash);
-  stmt(
-    db,
-    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-  ).run(
-    content.id,
-    content.patientId,
-    content.kind,
-    content.authorId,
-    content.createdAt,
-    content.amends,
+  storeSignedEntry(db, {
+    id: content.id,
+    patientId: content.patientId,
+    kind: content.kind,
+    authorId: content.authorId,
+    createdAt: content.createdAt,
+    amends: content.amends,
     canonical,
-    hash,
+    contentHash: hash,
     signature,
-    leaf.leafIndex,
-    leaf.salt,
-  );
+  });
   if (author.displayName === undefined || author.role === undefined) return { id: content.id };
   return {
     id: content.id,

@@ -4,16 +4,14 @@
 // stored in the `entries` table only after their hash and signature verify. A
 // received entry is never re-signed: the row holds exactly what its author signed.
 //
-// The entries repository has no function to store an entry signed elsewhere, so the
-// insert is here (same columns, same Merkle leaf via appendRecordLeaf, audited by the
-// caller). See docs/architecture.md: the entries module should own this.
+// Stored through the entries repository's storeSignedEntry (the same INSERT and
+// Merkle leaf as entries signed here), audited by the caller.
 import type { Role } from '../../api';
 import { ROLES } from '../../api';
-import { appendRecordLeaf } from '../anchor-log/record-leaf';
 import { fromHex, toHex, utf8 } from '../crypto/encoding';
 import { sha256 } from '../crypto/hash';
 import type { Db } from '../database';
-import { verifyEntryRow } from '../repositories/entries';
+import { storeSignedEntry, verifyEntryRow } from '../repositories/entries';
 import { stmt } from '../statements';
 
 /** The shape an entry has inside a chart document. */
@@ -102,24 +100,17 @@ export function insertReceivedEntry(db: Db, v: Extract<EntryVerdict, { ok: true 
       c.createdAt,
     );
   }
-  const leaf = appendRecordLeaf(db, 'entry', c.id, v.hash);
-  stmt(
-    db,
-    `INSERT INTO entries (id, patient_id, kind, author_id, created_at, amends, canonical, content_hash, signature, leaf_index, leaf_salt)
-     VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-  ).run(
-    c.id,
-    c.patientId,
-    c.kind,
-    c.authorId,
-    c.createdAt,
-    c.amends,
-    w.canonical,
-    Buffer.from(v.hash),
-    Buffer.from(fromHex(w.sig)),
-    leaf.leafIndex,
-    leaf.salt,
-  );
+  storeSignedEntry(db, {
+    id: c.id,
+    patientId: c.patientId,
+    kind: c.kind,
+    authorId: c.authorId,
+    createdAt: c.createdAt,
+    amends: c.amends,
+    canonical: w.canonical,
+    contentHash: v.hash,
+    signature: fromHex(w.sig),
+  });
 }
 
 export function recordRefusedEntry(db: Db, entryId: string, documentId: string, reason: string, at: string): boolean {
