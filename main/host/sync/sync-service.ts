@@ -105,8 +105,22 @@ export interface SyncServiceOptions {
 
 /** Documents exchanged per window: loaded, synced, then evicted (bounded memory). */
 const WINDOW = 64;
-/** How long the line must stay quiet before a window (or a one-shot sync) is considered settled. */
+/**
+ * How long the line must stay quiet before a window, or a one-shot sync with a hub,
+ * is taken as settled when no acknowledgement can tell (a hub writes no catalog
+ * entries; a peer refused by the share policy never acknowledges).
+ */
 const QUIET_MS = 1200;
+/**
+ * With a device that acknowledges in the catalog, convergence is checked exactly
+ * (heads against heads); this short quiet only lets messages already on the wire
+ * (a catalog change the peer just made) arrive before the check is believed.
+ */
+const SETTLE_MS = 150;
+/** Windows in flight at once: the next is sent while earlier ones await their acknowledgements. */
+const PIPELINE = 4;
+/** Backstop recheck of a wait: conditions that depend on time (quiet) are not announced by events. */
+const RECHECK_MS = 100;
 
 export class SyncService {
   readonly #o: SyncServiceOptions;
@@ -133,6 +147,15 @@ export class SyncService {
   readonly #exchanges = new Map<string, Promise<void>>();
   #catalogRefreshed = false;
   #stopped = false;
+  /** Wait conditions, rechecked when something that could make them true happens (see #poke). */
+  readonly #waiters = new Set<() => void>();
+  /**
+   * The catalog heads each connected device last reported on this connection (from
+   * the Automerge sync state; cleared when it connects or leaves): convergence needs
+   * the peer's catalog to be the one read here, not a copy from an earlier session.
+   */
+  readonly #peerCatalogHeads = new Map<string, string>();
+  #pokeScheduled = false;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(options: SyncServiceOptions) {
@@ -359,6 +382,15 @@ export class SyncService {
         this.#o.onStatus?.();
       }),
     );
+    const onSyncState = (e: { peerId: PeerId; documentId: DocumentId; syncState: A.SyncState }) => {
+      if (e.documentId !== m.catalogDocId || !e.syncState.theirHeads) return;
+      const dev = directory.deviceIdOf(e.peerId);
+      if (!dev || !this.#connected.has(dev)) return;
+      this.#peerCatalogHeads.set(dev, headsKey(e.syncState.theirHeads));
+      this.#poke();
+    };
+    this.#repo.synchronizer.on('sync-state', onSyncState);
+    this.#unsubscribe.push(() => this.#repo.synchronizer.off('sync-state', onSyncState));
     const onDocument = ({ handle }: { handle: DocHandle<unknown> }) => this.#watch(handle);
     this.#repo.on('document', onDocument);
     this.#unsubscribe.push(() => this.#repo.off('document', onDocument));
@@ -416,15 +448,18 @@ export class SyncService {
     return (e: SyncNetworkEvent) => {
       switch (e.type) {
         case 'authenticated':
+          this.#peerCatalogHeads.delete(e.deviceId);
           this.#connected.set(e.deviceId, { address });
           this.#db.transaction(() => {
             upsertPeer(this.#db, e.deviceId, address, new Date().toISOString());
             appendAudit(this.#db, { actorId: null, action: 'sync.peer.connected', entityId: e.deviceId });
           })();
           this.#o.log(`sync: ${e.deviceId} authenticated${address ? ` (${address})` : ''}`);
-          this.#startExchange(e.deviceId);
+          this.#startExchange(e.deviceId, address === null);
           break;
         case 'disconnected':
+          // Its last reported catalog heads are kept: the listening side checks
+          // convergence once more after a one-shot peer leaves (#recordWhenConverged).
           this.#connected.delete(e.deviceId);
           this.#o.log(`sync: ${e.deviceId} disconnected`);
           break;
@@ -437,6 +472,7 @@ export class SyncService {
           );
           break;
       }
+      this.#poke();
       this.#o.onStatus?.();
     };
   }
@@ -594,22 +630,27 @@ export class SyncService {
           `Could not sync with ${url}: it did not accept this device (not reachable, not a device of this clinic, or this device was revoked). Check the address and that this device is enrolled.`,
         );
       await this.#exchanges.get(peer);
-      while (Date.now() < deadline) {
-        if (this.#converged(peer)) {
-          this.#db.transaction(() => {
-            markPeerSynced(this.#db, peer!, new Date().toISOString());
-            appendAudit(this.#db, { actorId: null, action: 'sync.completed', entityId: peer });
-          })();
-          return { converged: true, peer, documents: this.#patientDocCount() };
-        }
-        if (!adapter.remote) break;
-        await sleep(200);
+      const p = peer;
+      // Resolves as soon as the catalog shows both sides at the same heads (rechecked on
+      // every change and ingest); ends early if the peer went away.
+      await this.#waitUntil(() => !adapter.remote || this.#converged(p), Math.max(0, deadline - Date.now()));
+      if (adapter.remote && this.#converged(p)) {
+        this.#recordSynced(p);
+        return { converged: true, peer, documents: this.#patientDocCount() };
       }
       return { converged: false, peer, documents: this.#patientDocCount() };
     } finally {
       stopProgress();
       this.disconnect(url);
     }
+  }
+
+  #recordSynced(peer: string): void {
+    this.#db.transaction(() => {
+      markPeerSynced(this.#db, peer, new Date().toISOString());
+      appendAudit(this.#db, { actorId: null, action: 'sync.completed', entityId: peer });
+    })();
+    this.#o.onStatus?.();
   }
 
   #watchProgress(cb: (p: SyncProgress) => void): () => void {
@@ -629,7 +670,7 @@ export class SyncService {
 
   /** Both sides hold the same data: for every chart, my heads = my catalog entry = the peer's. */
   #converged(peer: string): boolean {
-    if (Date.now() - this.#lastActivity < QUIET_MS) return false;
+    if (Date.now() - this.#lastActivity < SETTLE_MS) return false;
     if (
       this.#catalogPending.size > 0 ||
       this.#ingestTimers.size > 0 ||
@@ -642,6 +683,11 @@ export class SyncService {
     if (!cat) return false;
     const docs = cat.docs ?? {};
     const peerWrites = Object.values(docs).some((byDev) => peer in byDev);
+    // A hub (the official sync server) writes no catalog entries: only a quiet line tells.
+    if (!peerWrites && Date.now() - this.#lastActivity < QUIET_MS) return false;
+    // A device: its catalog, as it reported it on this connection, is this one (so no
+    // change of its is still on the way).
+    if (peerWrites && this.#peerCatalogHeads.get(peer) !== headsKey(A.getHeads(cat))) return false;
     const rows = stmt(this.#db, 'SELECT document_id, heads FROM patients').iterate() as Iterable<{
       document_id: string;
       heads: string;
@@ -663,12 +709,32 @@ export class SyncService {
 
   // ---- exchange -------------------------------------------------------------------
 
-  #startExchange(peer: string): void {
+  #startExchange(peer: string, listening: boolean): void {
     const running = this.#exchanges.get(peer);
     const next = (running ?? Promise.resolve())
       .then(() => this.#exchange(peer))
+      .then(() => (listening ? this.#recordWhenConverged(peer) : undefined))
       .catch((e) => this.#o.log(`sync: exchange with ${peer} failed: ${e instanceof Error ? e.message : String(e)}`));
     this.#exchanges.set(peer, next);
+  }
+
+  /**
+   * The listening side's last sync with a peer: recorded when the exchange with it
+   * converges (the connecting side records its own in syncOnce). Not recorded if the
+   * peer leaves first.
+   */
+  async #recordWhenConverged(peer: string): Promise<void> {
+    const connected = () => this.#connected.has(peer);
+    // A peer that stays connected (serve --peer) may never go quiet for long; the wait
+    // ends when it leaves, and its next connection starts a new exchange.
+    // Rechecked each second besides events: #converged reads every chart's heads.
+    let converged = await this.#waitUntil(() => !connected() || this.#converged(peer), 24 * 3600_000, 1000);
+    if (converged && !connected() && !this.#stopped) {
+      // `sijill sync` disconnects the moment it sees convergence, often just before
+      // this side has taken in its last acknowledgement: check once more when settled.
+      converged = await this.#waitUntil(() => this.#converged(peer), 2000);
+    }
+    if (converged && !this.#stopped) this.#recordSynced(peer);
   }
 
   async #exchange(peer: string): Promise<void> {
@@ -703,24 +769,29 @@ export class SyncService {
     }
   }
 
-  /** Loads documents a window at a time, lets them sync, ingests, and evicts them. */
+  /**
+   * Loads documents a window at a time and lets them sync, ingesting each before and
+   * after. Up to PIPELINE windows are in flight: a window is done when the peer has
+   * acknowledged it (sending) or when every chart is here at the heads connected
+   * peers listed (receiving), or, failing that, when the line went quiet.
+   */
   async #inWindows(docIds: string[], phase: SyncProgress['phase'], peer: string | null): Promise<void> {
     if (docIds.length === 0) return;
-    const clinicDocs = new Set([this.#membership!.rosterDocId, this.#membership!.catalogDocId]);
     let done = 0;
     this.#progress = { phase, done, total: docIds.length };
     this.#o.onStatus?.();
-    for (let i = 0; i < docIds.length && !this.#stopped; i += WINDOW) {
-      const window = docIds.slice(i, i + WINDOW);
+    const inFlight: Promise<void>[] = [];
+    const runWindow = async (window: string[]) => {
       const started = Date.now();
       const handles = await Promise.all(window.map((id) => this.#findOrUndefined<ChartDoc>(id)));
       for (const h of handles) if (h) await this.#ingest(h.documentId);
-      // Wait for the peer's acknowledgements, or for the line to go quiet.
-      while (Date.now() - started < 30_000 && !this.#stopped) {
-        const acked = peer === null || window.every((id) => this.#ackedBy(peer, id));
-        if (acked || (Date.now() - this.#lastActivity > QUIET_MS && Date.now() - started > QUIET_MS)) break;
-        await sleep(100);
-      }
+      await this.#waitUntil(() => {
+        const settled =
+          peer === null ? window.every((id) => this.#received(id)) : window.every((id) => this.#ackedBy(peer, id));
+        if (settled) return true;
+        const now = Date.now();
+        return now - this.#lastActivity > QUIET_MS && now - started > QUIET_MS;
+      }, 30_000);
       for (const h of handles) {
         if (!h) continue;
         await this.#ingest(h.documentId);
@@ -728,14 +799,40 @@ export class SyncService {
         // local change has just looked up (the change then sees an empty document),
         // so documents loaded by a sync stay loaded until the host closes. See
         // docs/architecture.md: memory is NOT bounded during a long-running serve.
-        void clinicDocs;
       }
       done += window.length;
       this.#progress = { phase, done, total: docIds.length };
       this.#o.onStatus?.();
+    };
+    for (let i = 0; i < docIds.length && !this.#stopped; i += WINDOW) {
+      if (inFlight.length >= PIPELINE) await inFlight.shift();
+      inFlight.push(runWindow(docIds.slice(i, i + WINDOW)));
     }
+    await Promise.all(inFlight);
     this.#progress = null;
     this.#o.onStatus?.();
+  }
+
+  /**
+   * A chart asked for is here and projected, holding at least the heads every
+   * connected peer listed for it in the catalog (so its changes have arrived).
+   */
+  #received(documentId: string): boolean {
+    const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
+      { heads: string } | undefined;
+    if (!row) return false;
+    const byDev = this.#catalogHandle?.doc()?.docs?.[documentId] ?? {};
+    const mine = headsKey(JSON.parse(row.heads) as string[]);
+    let doc: A.Doc<unknown> | undefined;
+    for (const [dev, h] of Object.entries(byDev)) {
+      if (dev === this.deviceId || h === mine || !this.#connected.has(dev)) continue;
+      const handle = this.#repo.handles[documentId as DocumentId];
+      doc ??= handle?.isReady() ? (handle.doc() as A.Doc<unknown>) : undefined;
+      if (!doc || !A.hasHeads(doc, JSON.parse(h) as string[])) return false;
+      // Received, but the projection may lag the document: ingest first.
+      if (headsKey(A.getHeads(doc)) !== mine) return false;
+    }
+    return true;
   }
 
   #ackedBy(peer: string, documentId: string): boolean {
@@ -751,6 +848,47 @@ export class SyncService {
     handle.on('change', () => {
       this.#lastActivity = Date.now();
       this.#scheduleIngest(handle.documentId);
+      this.#poke();
+    });
+  }
+
+  /**
+   * Something a wait may be waiting for happened (a document or the catalog changed,
+   * an ingest finished). Coalesced to one recheck per turn of the event loop, since a
+   * condition may read every chart's heads.
+   */
+  #poke(): void {
+    if (this.#pokeScheduled) return;
+    this.#pokeScheduled = true;
+    setImmediate(() => {
+      this.#pokeScheduled = false;
+      for (const w of [...this.#waiters]) w();
+    });
+  }
+
+  /**
+   * Resolves true as soon as `cond` holds (rechecked on each #poke, and every
+   * RECHECK_MS for its time-based parts), false at the timeout or when the service stops.
+   */
+  #waitUntil(cond: () => boolean, timeoutMs: number, recheckMs = RECHECK_MS): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const deadline = Date.now() + timeoutMs;
+      const check = () => {
+        let ok = false;
+        try {
+          ok = cond();
+        } catch (e) {
+          this.#o.log(`sync: a wait condition failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        if (!ok && !this.#stopped && Date.now() < deadline) return;
+        this.#waiters.delete(check);
+        clearInterval(timer);
+        resolve(ok);
+      };
+      const timer = setInterval(check, recheckMs);
+      timer.unref?.();
+      this.#waiters.add(check);
+      check();
     });
   }
 
@@ -774,6 +912,7 @@ export class SyncService {
       await this.#ingestNow(documentId);
     } finally {
       this.#ingesting--;
+      this.#poke();
     }
   }
 
@@ -852,10 +991,12 @@ export class SyncService {
 
   #scheduleScan(): void {
     if (this.#scanTimer || this.#stopped) return;
+    // Coalesces a burst of catalog changes (one per incoming sync message) into one scan.
     this.#scanTimer = setTimeout(() => {
       this.#scanTimer = undefined;
       this.#scanCatalog();
-    }, 150);
+      this.#poke();
+    }, 20);
   }
 
   /**
@@ -917,10 +1058,13 @@ export class SyncService {
 
   #scheduleCatalogWrite(): void {
     if (this.#catalogTimer || this.#stopped) return;
+    // Coalesces the acknowledgements of a burst of ingests into one catalog change
+    // (fewer, larger changes: less on the wire), without holding them back for long.
     this.#catalogTimer = setTimeout(() => {
       this.#catalogTimer = undefined;
       this.#flushCatalog();
-    }, 100);
+      this.#poke();
+    }, 20);
   }
 
   #flushCatalog(): void {

@@ -1,7 +1,7 @@
 // Two clinic hosts in one process over the real authenticated WebSocket adapters:
 // enrollment with a one-time code, a one-shot sync that moves charts and signed
 // entries both ways, and the refusal of a revoked device.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openTestHost, registration, snapshot, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
@@ -41,6 +41,9 @@ describe('LAN sync through the host', () => {
     const chart = await desk.clinic.getChart(desk.doctor, b.id);
     expect(chart.entries.map((e) => e.signatureValid)).toEqual([true]);
     expect(desk.clinic.stats()).toMatchObject({ peers: 1, conflicts: 0 });
+    // The listening side records its last sync too, once the exchange converged.
+    expect(laptop.clinic.sync.status().lastSyncAt).not.toBeNull();
+    await vi.waitFor(() => expect(desk.clinic.sync.status().lastSyncAt).not.toBeNull(), { timeout: 10_000 });
   }, 60_000);
 
   it('refuses a revoked device: it receives nothing more', async () => {
