@@ -59,8 +59,9 @@ describe('unplug and replug by stable path', () => {
     const acknowledgedBefore = (sim1.stats() as Hl7SenderSimulatorStats).acknowledged;
     await sim1.stop();
     const lost = states.find((s) => s.state === 'lost');
-    // the close event reports it before the 150 ms presence poll would
-    expect(lost?.reason).toMatch(/^port closed: device disconnected/);
+    // Either detector may see it first: the port's close event, or (on a loaded machine,
+    // when the close event is late) the 150 ms presence poll of the stable path.
+    expect(lost?.reason).toMatch(/^port closed: device disconnected|^device unplugged: .* is no longer present/);
     await new Promise((r) => setTimeout(r, 300)); // a few failed attempts while it is away
     expect(sup.state).not.toBe('connected');
 
