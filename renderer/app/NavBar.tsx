@@ -59,15 +59,32 @@ function LabInboxLink({ active }: { active: boolean }) {
   useHostEvent('lab.inbox', pending.reload);
   const count = pending.data?.items.length ?? 0;
   return (
-    <a href="#/lab-inbox" data-testid="nav-lab-inbox" aria-current={active ? 'page' : undefined}>
-      {t('nav.labInbox')}
-      {count > 0 && (
-        <span
-          className="nav__count"
-          data-testid="nav-lab-inbox-count"
-          aria-label={t('nav.labInboxPending', { n: count })}
-        >
-          {count}
+    <CountedLink
+      href="#/lab-inbox"
+      testId="nav-lab-inbox"
+      active={active}
+      label={t('nav.labInbox')}
+      count={count}
+      countLabel={t('nav.labInboxPending', { n: count })}
+    />
+  );
+}
+
+/** A menu link with a badge counting what waits there (hidden at zero). */
+function CountedLink(props: {
+  href: string;
+  testId: string;
+  active: boolean;
+  label: string;
+  count: number;
+  countLabel: string;
+}) {
+  return (
+    <a href={props.href} data-testid={props.testId} aria-current={props.active ? 'page' : undefined}>
+      {props.label}
+      {props.count > 0 && (
+        <span className="nav__count" data-testid={`${props.testId}-count`} aria-label={props.countLabel}>
+          {props.count}
         </span>
       )}
     </a>
@@ -84,17 +101,13 @@ function ConflictsLink({ active }: { active: boolean }) {
   const status = useSyncStatus(30_000);
   const count = status.data?.conflicts ?? 0;
   return (
-    <a href="#/conflicts" data-testid="nav-conflicts" aria-current={active ? 'page' : undefined}>
-      {t('nav.conflicts')}
-      {count > 0 && (
-        <span
-          className="nav__count"
-          data-testid="nav-conflicts-count"
-          aria-label={t('nav.conflictsOpen', { n: count })}
-        >
-          {count}
-        </span>
-      )}
-    </a>
+    <CountedLink
+      href="#/conflicts"
+      testId="nav-conflicts"
+      active={active}
+      label={t('nav.conflicts')}
+      count={count}
+      countLabel={t('nav.conflictsOpen', { n: count })}
+    />
   );
 }
