@@ -58,6 +58,8 @@ export type { AuthenticatedClientOptions } from './network/client-adapter';
 export { AuthenticatedWebSocketServerAdapter } from './network/server-adapter';
 export type { AuthenticatedServerOptions } from './network/server-adapter';
 export type { AuthOptions, MessageGuard, PeerDirectory, SyncNetworkEvent } from './network/types';
+export { SIDE_MESSAGE_TYPE } from './network/side-channel';
+export type { SideChannel, SideMessageHandler } from './network/side-channel';
 export { AuthenticatedHubGateway } from './network/hub-gateway';
 export type { HubGatewayOptions } from './network/hub-gateway';
 

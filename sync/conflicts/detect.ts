@@ -215,16 +215,17 @@ function listConflicts(
   heads: string[],
 ): ConflictRecord[] {
   const out: ConflictRecord[] = [];
-  const sides = mergeSides(doc, oursHeads);
-  // Nothing arrived: only contests already standing in the document can be reported.
-  const threeWay = sides.theirs.length > 0;
+  // A document new to this replica (no heads of ours) has no "ours" side to contest
+  // anything: only contests already standing in it can be reported, as when nothing arrived.
+  const sides = oursHeads.length > 0 ? mergeSides(doc, oursHeads) : undefined;
+  const threeWay = sides !== undefined && sides.theirs.length > 0;
   const base = threeWay && sides.base.length > 0 ? A.view(doc, sides.base) : {};
   const ours = threeWay ? A.view(doc, sides.ours) : {};
   const theirs = threeWay ? A.view(doc, sides.theirs) : {};
   for (const w of watch.lists) {
     const standing = itemFieldConflicts(documentId, doc, w, heads);
     out.push(...standing.values());
-    if (!threeWay) continue;
+    if (!threeWay || !sides) continue;
     const [b, o, t, m] = [itemsById(base, w), itemsById(ours, w), itemsById(theirs, w), itemsById(doc, w)];
     const watched = (x: Obj) => JSON.stringify(w.fields.map((f) => plainValue(x[f])));
     const edited = (from: Obj | undefined, to: Obj | undefined) => !!from && !!to && watched(from) !== watched(to);

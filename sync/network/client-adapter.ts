@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import type { AuthenticatedPeer } from '../auth/handshake';
 import { decodeRepoMessage, encodeRepoMessage } from './repo-message';
 import { CLOSE_REVOKED, secureSocket, type SecureSocket } from './secure-socket';
+import { encodeSideMessage, SIDE_MESSAGE_TYPE, type SideChannel, type SideMessageHandler } from './side-channel';
 import type { AuthOptions, MessageGuard, PeerDirectory, SyncNetworkEvent } from './types';
 
 export interface AuthenticatedClientOptions {
@@ -26,9 +27,11 @@ export interface AuthenticatedClientOptions {
   ws?: WebSocket.ClientOptions;
   guard?: MessageGuard;
   onEvent?: (e: SyncNetworkEvent) => void;
+  /** Side-lane frames (side-channel.ts); without it they are dropped. */
+  onSideMessage?: SideMessageHandler;
 }
 
-export class AuthenticatedWebSocketClientAdapter extends NetworkAdapter implements PeerDirectory {
+export class AuthenticatedWebSocketClientAdapter extends NetworkAdapter implements PeerDirectory, SideChannel {
   readonly #o: AuthenticatedClientOptions;
   #socket: SecureSocket | undefined;
   #remote: AuthenticatedPeer | undefined;
@@ -140,6 +143,11 @@ export class AuthenticatedWebSocketClientAdapter extends NetworkAdapter implemen
       });
       return;
     }
+    if (m.type === SIDE_MESSAGE_TYPE) {
+      const data = (m as { data?: unknown }).data;
+      if (data instanceof Uint8Array) this.#o.onSideMessage?.(remote, data);
+      return;
+    }
     if (this.#o.guard && !this.#o.guard.inbound(remote, m)) {
       this.#o.onEvent?.({
         type: 'dropped',
@@ -167,6 +175,13 @@ export class AuthenticatedWebSocketClientAdapter extends NetworkAdapter implemen
       return;
     }
     this.#socket.send(encodeRepoMessage(message));
+  }
+
+  sendSide(deviceId: string, data: Uint8Array): boolean {
+    const remote = this.#remote;
+    if (!remote || !this.#socket || remote.deviceId !== deviceId || !this.peerId) return false;
+    this.#socket.send(encodeSideMessage(this.peerId, remote.peerId, data));
+    return true;
   }
 
   /** Re-checks the connected peer against the (possibly updated) roster; closes it if no longer trusted. */

@@ -15,6 +15,7 @@ import type { AuthenticatedPeer } from '../auth/handshake';
 import { peerIdForDevice } from '../auth/handshake';
 import { decodeRepoMessage, encodeRepoMessage } from './repo-message';
 import { CLOSE_REVOKED, secureSocket, type SecureSocket } from './secure-socket';
+import { SIDE_MESSAGE_TYPE } from './side-channel';
 import type { AuthOptions, MessageGuard, SyncNetworkEvent } from './types';
 
 export interface HubGatewayOptions {
@@ -125,6 +126,8 @@ export class AuthenticatedHubGateway {
 
   #fromDevice(relay: Relay, data: Uint8Array): void {
     const m = decodeRepoMessage(data, relay.peer.peerId, this.#hubPeerId);
+    // The device-to-device lane is not the sync server's protocol: never relayed.
+    if (m?.type === SIDE_MESSAGE_TYPE) return;
     if (!m || (this.#o.guard && !this.#o.guard.inbound(relay.peer, m))) {
       this.#o.onEvent?.({
         type: 'dropped',

@@ -13,6 +13,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { AuthenticatedPeer } from '../auth/handshake';
 import { decodeRepoMessage, encodeRepoMessage } from './repo-message';
 import { CLOSE_REVOKED, secureSocket, type SecureSocket } from './secure-socket';
+import { encodeSideMessage, SIDE_MESSAGE_TYPE, type SideChannel, type SideMessageHandler } from './side-channel';
 import type { AuthOptions, MessageGuard, PeerDirectory, SyncNetworkEvent } from './types';
 
 export interface AuthenticatedServerOptions {
@@ -22,6 +23,8 @@ export interface AuthenticatedServerOptions {
   keepAliveMs?: number;
   guard?: MessageGuard;
   onEvent?: (e: SyncNetworkEvent) => void;
+  /** Side-lane frames (side-channel.ts); without it they are dropped. */
+  onSideMessage?: SideMessageHandler;
 }
 
 interface Conn {
@@ -31,7 +34,7 @@ interface Conn {
   alive: boolean;
 }
 
-export class AuthenticatedWebSocketServerAdapter extends NetworkAdapter implements PeerDirectory {
+export class AuthenticatedWebSocketServerAdapter extends NetworkAdapter implements PeerDirectory, SideChannel {
   readonly #server: WebSocketServer;
   readonly #o: AuthenticatedServerOptions;
   readonly #conns = new Map<string, Conn>();
@@ -149,6 +152,11 @@ export class AuthenticatedWebSocketServerAdapter extends NetworkAdapter implemen
       });
       return;
     }
+    if (m.type === SIDE_MESSAGE_TYPE) {
+      const data = (m as { data?: unknown }).data;
+      if (data instanceof Uint8Array) this.#o.onSideMessage?.(conn.peer, data);
+      return;
+    }
     if (this.#o.guard && !this.#o.guard.inbound(conn.peer, m)) {
       this.#o.onEvent?.({
         type: 'dropped',
@@ -176,6 +184,15 @@ export class AuthenticatedWebSocketServerAdapter extends NetworkAdapter implemen
       return;
     }
     conn.socket.send(encodeRepoMessage(message));
+  }
+
+  sendSide(deviceId: string, data: Uint8Array): boolean {
+    for (const c of this.#conns.values()) {
+      if (c.peer.deviceId !== deviceId || !this.peerId) continue;
+      c.socket.send(encodeSideMessage(this.peerId, c.peer.peerId, data));
+      return true;
+    }
+    return false;
   }
 
   /** Closes every connection whose device is no longer trusted (call after a roster change). */

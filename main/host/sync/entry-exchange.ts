@@ -2,6 +2,7 @@
 // `signedEntries[entryId]` (see main/store/sync/received-entries.ts for why and how
 // they are verified). This module moves them between the `entries` table and the
 // documents: publish copies local entries in, receive stores verified ones out.
+import * as A from '@automerge/automerge';
 import type { Db } from '../../store/database';
 import { getMeta, setMeta } from '../../store/repositories/meta';
 import {
@@ -28,6 +29,21 @@ export function markPublished(db: Db, maxRowid: number): void {
   db.transaction(() => {
     if (maxRowid > Number(getMeta(db, WATERMARK) ?? '0')) setMeta(db, WATERMARK, String(maxRowid));
   })();
+}
+
+/**
+ * A wire entry as it is written into a chart document. Its strings are immutable
+ * scalars: a plain string would become an Automerge text object, one operation per
+ * character, which made every chart many times slower to load, save and sync.
+ * Readers take either form (String() of both is the text).
+ */
+export function wireEntryForDoc(w: WireEntry): WireEntry {
+  return {
+    canonical: new A.ImmutableString(w.canonical),
+    sig: new A.ImmutableString(w.sig),
+    authorName: new A.ImmutableString(w.authorName),
+    authorRole: new A.ImmutableString(w.authorRole),
+  } as unknown as WireEntry;
 }
 
 /** Inside handle.change(): adds this patient's local entries the document lacks. */

@@ -28,6 +28,7 @@ import {
   createJoinRequest,
   createSharePolicy,
   detectConflicts,
+  peerIdForDevice,
   EnrollmentError,
   foundClinic,
   issueEnrollmentCode,
@@ -38,13 +39,16 @@ import {
   type DeviceIdentity,
   type MessageGuard,
   type PeerDirectory,
+  type AuthenticatedPeer,
   type RosterDoc,
+  type SharePolicyParts,
+  type SideChannel,
   type SignedRosterOp,
   type SyncNetworkEvent,
 } from '../../../sync';
 import { ApiError } from '../../api';
 import { appendAudit } from '../../access/audit-log';
-import type { ChartStore } from '../../store/charts/chart-store';
+import { isChartDoc, type ChartStore } from '../../store/charts/chart-store';
 import type { ChartDoc } from '../../store/charts/chart-doc';
 import type { Db } from '../../store/database';
 import { stmt } from '../../store/statements';
@@ -66,17 +70,27 @@ import {
   upsertPeer,
   changedSince,
 } from '../../store/sync/peers';
+import { answerPull, BulkPuller, decodeSideFrame, encodeSideFrame, type SideFrame } from './bulk-transfer';
 import { loadDeviceIdentity } from './device-identity';
+import { storedDocBytes, storeNewDoc } from './doc-loading';
 import { encodeAnswer, requestEnrollment, type EnrollAnswer } from './enrollment-transport';
 import {
   entriesToPublish,
   markPublished,
   missingWireEntries,
   receiveEntries,
+  wireEntryForDoc,
   type SignedEntriesDoc,
 } from './entry-exchange';
 import { RosterState } from './roster-state';
 import { hostShareFacts } from './share-facts';
+
+interface TakenIn {
+  documentId: string;
+  patientId: string;
+  refused: { id: string; reason: string }[];
+  newConflicts: number;
+}
 
 export interface CatalogDoc {
   kind: 'sijill-catalog';
@@ -119,6 +133,10 @@ const QUIET_MS = 1200;
 const SETTLE_MS = 150;
 /** Windows in flight at once: the next is sent while earlier ones await their acknowledgements. */
 const PIPELINE = 4;
+/** Charts changed per commit when entries signed here are published into them. */
+const PUBLISH_BATCH = 64;
+/** How long a new connection waits for the peer's hello before treating it as a hub. */
+const HELLO_WAIT_MS = 1500;
 /** Backstop recheck of a wait: conditions that depend on time (quiet) are not announced by events. */
 const RECHECK_MS = 100;
 
@@ -130,7 +148,30 @@ export class SyncService {
   #roster: RosterState | undefined;
   #rosterHandle: DocHandle<RosterDoc> | undefined;
   #catalogHandle: DocHandle<CatalogDoc> | undefined;
-  readonly #adapters = new Set<NetworkAdapterInterface & PeerDirectory & { revalidate(): void }>();
+  readonly #adapters = new Set<NetworkAdapterInterface & PeerDirectory & SideChannel & { revalidate(): void }>();
+  #policy: SharePolicyParts | undefined;
+  /** Connected devices that said hello on the side lane (bulk-transfer.ts); a hub never does. */
+  readonly #bulkPeers = new Set<string>();
+  /** Charts a bulk pull could not deliver: they go by automerge-repo's protocol. */
+  readonly #bulkFailed = new Set<string>();
+  readonly #puller = new BulkPuller({
+    send: (deviceId, frame) => this.#sendSide(deviceId, frame),
+    apply: (deviceId, docs) => this.#takeInNewDocs(deviceId, docs),
+    settled: (ids, failed) => {
+      for (const id of ids) this.#requested.delete(id);
+      for (const id of failed) this.#bulkFailed.add(id);
+      if (failed.length > 0) {
+        if (this.#catalogDirty !== 'all') for (const id of failed) this.#catalogDirty.add(id);
+        this.#scheduleScan();
+      }
+      this.#poke();
+    },
+    progress: (done, total) => {
+      this.#progress = total > 0 ? { phase: 'receiving', done, total } : null;
+      this.#o.onStatus?.();
+    },
+    log: (m) => this.#o.log(m),
+  });
   readonly #clients = new Map<string, AuthenticatedWebSocketClientAdapter>();
   #guard: MessageGuard | undefined;
   readonly #connected = new Map<string, { address: string | null }>();
@@ -360,16 +401,27 @@ export class SyncService {
       isActive: roster.isActive,
     });
     this.#guard = policy.guard;
+    this.#policy = policy;
     // automerge-repo 2.5 sends even a *request* only to peers it "announces" to. A
     // chart this device does not hold has no facts here, so the policy cannot say
     // allow; asking for it carries no content (the guard lets only requests and
     // "unavailable" through for such documents), and a hub, which never offers
     // anything, must be asked. So: announce what the policy allows, and ask for
     // what is not stored here.
+    //
+    // A chart is announced (offered unasked, e.g. to every peer that connects while it
+    // is loaded) only to a peer that holds it at other heads than this device: the
+    // exchange (#exchange) and the peer's catalog scan move everything else, and a
+    // long-running host with thousands of charts loaded must not start a sync round
+    // for each of them on every reconnection.
     const shareConfig = {
-      announce: async (peerId: PeerId, documentId?: DocumentId) =>
-        (await policy.shareConfig.announce(peerId, documentId)) ||
-        (documentId !== undefined && !this.#hasStored(documentId) && policy.decide(peerId, documentId) === 'unknown'),
+      announce: async (peerId: PeerId, documentId?: DocumentId) => {
+        if (documentId === undefined) return false;
+        const verdict = policy.decide(peerId, documentId);
+        if (verdict === 'unknown') return !this.#hasStored(documentId);
+        if (verdict !== 'allow') return false;
+        return clinicDocs.has(documentId) || this.#peerHoldsOtherHeads(peerId, documentId);
+      },
       access: policy.shareConfig.access,
     };
     this.#o.charts.setShareConfig(shareConfig);
@@ -391,9 +443,6 @@ export class SyncService {
     };
     this.#repo.synchronizer.on('sync-state', onSyncState);
     this.#unsubscribe.push(() => this.#repo.synchronizer.off('sync-state', onSyncState));
-    const onDocument = ({ handle }: { handle: DocHandle<unknown> }) => this.#watch(handle);
-    this.#repo.on('document', onDocument);
-    this.#unsubscribe.push(() => this.#repo.off('document', onDocument));
     this.#unsubscribe.push(
       this.#o.charts.onProjected((documentId, heads) => {
         this.#catalogPending.set(documentId, headsKey(heads));
@@ -407,9 +456,10 @@ export class SyncService {
       this.#catalogHandle ??= await this.#repo.find<CatalogDoc>(m.catalogDocId as DocumentId);
     if (this.#rosterHandle) this.#watch(this.#rosterHandle);
     if (this.#catalogHandle) this.#watch(this.#catalogHandle);
-    // Entries signed here reach connected peers within a few seconds.
+    // Entries signed here are copied into their charts in the background, within a few
+    // seconds (a sync then has nothing left to publish), and so reach connected peers.
     const publisher = setInterval(() => {
-      if (this.#connected.size > 0 && !this.#publishing)
+      if (!this.#publishing)
         this.#publishing = this.#publishEntries()
           .catch((e) => this.#o.log(`sync: publishing entries failed: ${e instanceof Error ? e.message : String(e)}`))
           .finally(() => (this.#publishing = undefined));
@@ -419,6 +469,49 @@ export class SyncService {
   }
 
   #publishing: Promise<void> | undefined;
+
+  /**
+   * The chart is loaded here and already contains the heads a peer listed (the peer is
+   * behind: it asks for the rest itself). False when not loaded: finding out would
+   * cost a load, about what asking costs.
+   */
+  #containsLoaded(documentId: string, heads: string): boolean {
+    const handle = this.#repo.handles[documentId as DocumentId];
+    if (!handle?.isReady()) return false;
+    try {
+      const doc = handle.doc() as A.Doc<unknown>;
+      // Only a document fully taken in counts: changes that reached the handle but not
+      // the projection yet must still be taken in (a window does that).
+      if (headsKey(A.getHeads(doc)) !== this.#projectedHeads(documentId)) return false;
+      return A.hasHeads(doc, JSON.parse(heads) as string[]);
+    } catch {
+      return false;
+    }
+  }
+
+  /** The peer acknowledged this chart in the catalog at heads other than this device's. */
+  #peerHoldsOtherHeads(peerId: string, documentId: string): boolean {
+    const deviceId = peerId.startsWith('device-') ? peerId.slice('device-'.length) : undefined;
+    if (!deviceId) return false;
+    const row = stmt(
+      this.#db,
+      `SELECT s.heads <> p.heads AS differs FROM sync_peer_docs s JOIN patients p ON p.document_id = s.document_id
+       WHERE s.device_id = ? AND s.document_id = ?`,
+    ).get(deviceId, documentId) as { differs: number } | undefined;
+    return row?.differs === 1;
+  }
+
+  /**
+   * Starts automerge-repo's sync of a loaded document with these devices (charts are
+   * not announced on connection, see #activate; a handle already loaded is not
+   * offered again when it is looked up).
+   */
+  #beginSync(documentId: string, deviceIds: Iterable<string>): void {
+    const ds = this.#repo.synchronizer.docSynchronizers[documentId as DocumentId];
+    if (!ds) return;
+    const peers = [...deviceIds].map((d) => peerIdForDevice(d) as PeerId).filter((p) => !ds.hasPeer(p));
+    if (peers.length > 0) void ds.beginSync(peers);
+  }
 
   #hasStored(documentId: string): boolean {
     return (
@@ -455,12 +548,18 @@ export class SyncService {
             appendAudit(this.#db, { actorId: null, action: 'sync.peer.connected', entityId: e.deviceId });
           })();
           this.#o.log(`sync: ${e.deviceId} authenticated${address ? ` (${address})` : ''}`);
+          this.#bulkPeers.delete(e.deviceId);
+          // Charts listed by this device may be wanted now that it is here.
+          this.#catalogDirty = 'all';
+          this.#sendSide(e.deviceId, { kind: 'hello', version: 1 });
           this.#startExchange(e.deviceId, address === null);
           break;
         case 'disconnected':
           // Its last reported catalog heads are kept: the listening side checks
           // convergence once more after a one-shot peer leaves (#recordWhenConverged).
           this.#connected.delete(e.deviceId);
+          this.#bulkPeers.delete(e.deviceId);
+          this.#puller.peerLeft(e.deviceId);
           this.#o.log(`sync: ${e.deviceId} disconnected`);
           break;
         case 'auth-failed':
@@ -477,7 +576,44 @@ export class SyncService {
     };
   }
 
-  #addAdapter(a: NetworkAdapterInterface & PeerDirectory & { revalidate(): void }): void {
+  #sendSide(deviceId: string, frame: SideFrame): boolean {
+    const bytes = encodeSideFrame(frame);
+    for (const a of this.#adapters) if (a.sendSide(deviceId, bytes)) return true;
+    return false;
+  }
+
+  /** A side-lane frame from an authenticated device (bulk-transfer.ts). */
+  #onSide(peer: AuthenticatedPeer, data: Uint8Array): void {
+    this.#lastActivity = Date.now();
+    const frame = decodeSideFrame(data);
+    if (!frame || !this.#connected.has(peer.deviceId)) {
+      this.#o.log(`sync: dropped a malformed side-lane frame from ${peer.deviceId}`);
+      return;
+    }
+    switch (frame.kind) {
+      case 'hello':
+        this.#bulkPeers.add(peer.deviceId);
+        this.#poke();
+        return;
+      case 'pull': {
+        const policy = this.#policy;
+        const answer = answerPull(frame, {
+          // Only patient charts, and only those the policy lets this device hold.
+          share: (id) =>
+            policy?.decide(peer.peerId, id) === 'allow' &&
+            stmt(this.#db, 'SELECT 1 FROM patients WHERE document_id = ?').get(id) !== undefined,
+          bytes: (id) => storedDocBytes(this.#db, id),
+        });
+        this.#sendSide(peer.deviceId, answer);
+        return;
+      }
+      case 'docs':
+        this.#puller.receive(peer.deviceId, frame);
+        return;
+    }
+  }
+
+  #addAdapter(a: NetworkAdapterInterface & PeerDirectory & SideChannel & { revalidate(): void }): void {
     this.#adapters.add(a);
     a.on('message', () => (this.#lastActivity = Date.now()));
     this.#repo.networkSubsystem.addNetworkAdapter(a);
@@ -507,6 +643,7 @@ export class SyncService {
       auth: this.#auth(),
       guard: this.#lateGuard(),
       onEvent: this.#onNetworkEvent(null),
+      onSideMessage: (peer, data) => this.#onSide(peer, data),
     });
     this.#addAdapter(adapter);
     const port = await new Promise<number>((resolve, reject) => {
@@ -588,6 +725,7 @@ export class SyncService {
       guard: this.#lateGuard(),
       ws: { maxPayload: 256 * 1024 * 1024 },
       onEvent: this.#onNetworkEvent(url),
+      onSideMessage: (peer, data) => this.#onSide(peer, data),
     });
     this.#clients.set(url, adapter);
     this.#addAdapter(adapter);
@@ -754,8 +892,13 @@ export class SyncService {
     await this.#publishEntries();
     this.#refreshCatalog();
     this.#flushCatalog();
-    // Send: charts whose heads this peer has not acknowledged.
-    const toSend = changedSince(this.#db, peer);
+    // A device answers hello at once; a hub never does (it gets everything by automerge-repo).
+    await this.#waitUntil(() => this.#bulkPeers.has(peer) || !this.#connected.has(peer), HELLO_WAIT_MS);
+    // Send: charts whose heads this peer has not acknowledged — to a hub only. A device
+    // reads the catalog and asks for what it lacks itself (#scanCatalog): charts it does
+    // not hold in bulk, the others by automerge-repo; pushing them too would run every
+    // document's sync twice.
+    const toSend = this.#bulkPeers.has(peer) ? [] : changedSince(this.#db, peer);
     await this.#inWindows(toSend, 'sending', peer);
     this.#scanCatalog();
   }
@@ -784,6 +927,12 @@ export class SyncService {
     const runWindow = async (window: string[]) => {
       const started = Date.now();
       const handles = await Promise.all(window.map((id) => this.#findOrUndefined<ChartDoc>(id)));
+      for (const h of handles) {
+        if (!h) continue;
+        // Changes that reach it later (a peer's live edits) are taken in as they come.
+        this.#watch(h);
+        this.#beginSync(h.documentId, peer === null ? this.#connected.keys() : [peer]);
+      }
       for (const h of handles) if (h) await this.#ingest(h.documentId);
       await this.#waitUntil(() => {
         const settled =
@@ -845,7 +994,8 @@ export class SyncService {
   #watch(handle: DocHandle<unknown>): void {
     if (this.#watched.has(handle)) return;
     this.#watched.add(handle);
-    handle.on('change', () => {
+    handle.on('change', ({ patches }) => {
+      if (handle.documentId === this.#membership?.catalogDocId) this.#markCatalogDirty(patches);
       this.#lastActivity = Date.now();
       this.#scheduleIngest(handle.documentId);
       this.#poke();
@@ -934,42 +1084,102 @@ export class SyncService {
     if (!handle?.isReady()) return;
     const doc = handle.doc();
     if (!doc?.patientId) return;
-    const row = stmt(this.#db, 'SELECT id, heads FROM patients WHERE document_id = ?').get(documentId) as
-      { id: string; heads: string } | undefined;
-    const heads = A.getHeads(doc);
-    if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(heads)) return;
+    const row = this.#projectedRow(documentId);
+    if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(A.getHeads(doc))) return;
     // Stored before projected: the projection must never claim what a crash could lose.
     await this.#repo.flush([documentId as DocumentId]);
+    const taken = this.#db.transaction(() => this.#takeInChart(documentId, doc, row))();
+    this.#afterTakeIn([taken]);
+  }
+
+  #projectedHeads(documentId: string): string | undefined {
+    const row = this.#projectedRow(documentId);
+    return row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
+  }
+
+  #projectedRow(documentId: string): { id: string; heads: string } | undefined {
+    return stmt(this.#db, 'SELECT id, heads FROM patients WHERE document_id = ?').get(documentId) as
+      { id: string; heads: string } | undefined;
+  }
+
+  /**
+   * Takes in a chart whose new state is stored (in the caller's transaction):
+   * projection, the signed entries that verify, conflicts against the previously
+   * projected heads, one audit record.
+   */
+  #takeInChart(documentId: string, doc: ChartDoc, row: { heads: string } | undefined): TakenIn | null {
     const before = row ? (JSON.parse(row.heads) as string[]) : [];
     const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH);
+    const patientId = this.#o.charts.projectDocument(documentId, doc);
+    if (!patientId) return null;
+    const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);
+    const at = new Date().toISOString();
+    const q = sqliteConflictQueue(this.#db, () => patientId);
     let newConflicts = 0;
-    const result = this.#db.transaction(() => {
-      const patientId = this.#o.charts.projectDocument(handle);
-      if (!patientId) return null;
-      const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);
-      const at = new Date().toISOString();
-      const q = sqliteConflictQueue(this.#db, () => patientId);
-      for (const c of conflicts) if (q.put(c, at)) newConflicts++;
-      appendAudit(this.#db, {
-        actorId: null,
-        action: row ? 'sync.chart.received' : 'sync.chart.new',
-        patientId,
-        entityId: patientId,
-        detail: {
-          entries: received.stored,
-          refused: received.refused.length,
-          conflicts: newConflicts,
-        },
-      });
-      return received;
-    })();
-    const patientId = stmt(this.#db, 'SELECT id FROM patients WHERE document_id = ?').get(documentId) as
-      { id: string } | undefined;
-    if (patientId) this.#o.onPatient?.(patientId.id);
-    if (result && result.refused.length > 0)
-      for (const r of result.refused) this.#o.log(`sync: REFUSED entry ${r.id} of document ${documentId}: ${r.reason}`);
-    if (newConflicts > 0) this.#o.onConflicts?.();
+    for (const c of conflicts) if (q.put(c, at)) newConflicts++;
+    appendAudit(this.#db, {
+      actorId: null,
+      action: row ? 'sync.chart.received' : 'sync.chart.new',
+      patientId,
+      entityId: patientId,
+      detail: { entries: received.stored, refused: received.refused.length, conflicts: newConflicts },
+    });
+    return { documentId, patientId, refused: received.refused, newConflicts };
+  }
+
+  /** After the transaction: tell open screens, log refused entries, signal conflicts and status. */
+  #afterTakeIn(taken: (TakenIn | null)[]): void {
+    let conflicts = 0;
+    for (const t of taken) {
+      if (!t) continue;
+      this.#o.onPatient?.(t.patientId);
+      for (const r of t.refused) this.#o.log(`sync: REFUSED entry ${r.id} of document ${t.documentId}: ${r.reason}`);
+      conflicts += t.newConflicts;
+    }
+    if (conflicts > 0) this.#o.onConflicts?.();
     this.#o.onStatus?.();
+  }
+
+  /**
+   * Charts pulled in bulk from `deviceId` (bulk-transfer.ts): each is loaded (which
+   * checks its integrity), stored and taken in, all in one transaction. A chart that
+   * meanwhile arrived another way, or is open in the Repo, is left to automerge-repo.
+   */
+  #takeInNewDocs(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): string[] {
+    if (this.#stopped) return docs.map((d) => d.documentId);
+    const ready: { documentId: string; bytes: Uint8Array; doc: ChartDoc }[] = [];
+    const notTaken: string[] = [];
+    for (const d of docs) {
+      if (this.#repo.handles[d.documentId as DocumentId] || this.#hasStored(d.documentId)) {
+        notTaken.push(d.documentId);
+        continue;
+      }
+      let doc: A.Doc<unknown>;
+      try {
+        doc = A.load(d.bytes);
+      } catch (e) {
+        this.#o.log(
+          `sync: REFUSED chart ${d.documentId} from ${deviceId}: it does not load (${e instanceof Error ? e.message : String(e)})`,
+        );
+        notTaken.push(d.documentId);
+        continue;
+      }
+      if (!isChartDoc(doc)) {
+        this.#o.log(`sync: REFUSED document ${d.documentId} from ${deviceId}: not a patient chart`);
+        notTaken.push(d.documentId);
+        continue;
+      }
+      ready.push({ ...d, doc });
+    }
+    if (ready.length === 0) return notTaken;
+    const taken = this.#db.transaction(() =>
+      ready.map((r) => {
+        storeNewDoc(this.#db, r.documentId, r.bytes, A.getHeads(r.doc as unknown as A.Doc<unknown>));
+        return this.#takeInChart(r.documentId, r.doc, undefined);
+      }),
+    )();
+    this.#afterTakeIn(taken);
+    return notTaken;
   }
 
   /** Takes in a document changed by a bundle import (same steps as a change from a peer). */
@@ -1004,13 +1214,37 @@ export class SyncService {
    * bundles and the unsent count) and requests the charts a connected peer holds at
    * other heads than this device.
    */
+  /**
+   * Catalog entries changed since the last scan (from the catalog's change patches),
+   * or 'all' (start, a new connection): a scan reads only those, so a clinic of
+   * 50,000 charts is not re-read on every acknowledgement.
+   */
+  #catalogDirty: Set<string> | 'all' = 'all';
+
+  #markCatalogDirty(patches: readonly A.Patch[]): void {
+    if (this.#catalogDirty === 'all') return;
+    for (const p of patches) {
+      if (p.path[0] !== 'docs' || p.path.length < 2) {
+        this.#catalogDirty = 'all';
+        return;
+      }
+      this.#catalogDirty.add(String(p.path[1]));
+    }
+  }
+
   #scanCatalog(): void {
     const cat = this.#catalogHandle?.doc();
     if (!cat) return;
-    const want: string[] = [];
+    const want: { docId: string; source: string | undefined }[] = [];
+    let source: string | undefined;
     const now = new Date().toISOString();
+    const docs = cat.docs ?? {};
+    const dirty = this.#catalogDirty;
+    this.#catalogDirty = new Set();
+    const entries =
+      dirty === 'all' ? Object.entries(docs) : [...dirty].flatMap((id) => (docs[id] ? [[id, docs[id]] as const] : []));
     this.#db.transaction(() => {
-      for (const [docId, byDev] of Object.entries(cat.docs ?? {})) {
+      for (const [docId, byDev] of entries) {
         const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(docId) as
           { heads: string } | undefined;
         const mine = row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
@@ -1026,17 +1260,36 @@ export class SyncService {
             setPeerDocHeads(this.#db, dev, docId, JSON.parse(h) as string[], now);
             this.#mirror.set(k, h);
           }
-          if (!wanted && h !== mine && (mine === undefined || this.#connected.has(dev))) wanted = true;
+          if (
+            !wanted &&
+            h !== mine &&
+            (mine === undefined || (this.#connected.has(dev) && !this.#containsLoaded(docId, h)))
+          )
+            wanted = true;
+          // A chart not held here at all is pulled in bulk from a connected device that lists it.
+          if (mine === undefined && !source && this.#bulkPeers.has(dev)) source = dev;
         }
-        if (wanted) want.push(docId);
+        if (wanted) want.push({ docId, source: mine === undefined ? source : undefined });
+        source = undefined;
       }
     })();
-    const fresh = want.filter((id) => !this.#requested.has(id));
+    const fresh = want.filter(({ docId }) => !this.#requested.has(docId));
     if (fresh.length === 0 || this.#connected.size === 0) return;
-    for (const id of fresh) this.#requested.add(id);
-    void this.#inWindows(fresh, 'receiving', null).finally(() => {
-      for (const id of fresh) this.#requested.delete(id);
-    });
+    const bulk = new Map<string, string[]>();
+    const bySync: string[] = [];
+    for (const { docId, source: from } of fresh) {
+      this.#requested.add(docId);
+      if (from && !this.#bulkFailed.has(docId) && !this.#repo.handles[docId as DocumentId]) {
+        const list = bulk.get(from) ?? [];
+        list.push(docId);
+        bulk.set(from, list);
+      } else bySync.push(docId);
+    }
+    for (const [from, ids] of bulk) this.#puller.enqueue(from, ids);
+    if (bySync.length > 0)
+      void this.#inWindows(bySync, 'receiving', null).finally(() => {
+        for (const id of bySync) this.#requested.delete(id);
+      });
   }
 
   readonly #requested = new Set<string>();
@@ -1085,20 +1338,30 @@ export class SyncService {
     });
   }
 
-  /** Copies entries signed here since the last publish into their charts. */
+  /**
+   * Copies entries signed here since the last publish into their charts, a batch of
+   * charts at a time (one flush and one commit per batch).
+   */
   async #publishEntries(): Promise<void> {
     const { patientIds, maxRowid } = entriesToPublish(this.#db);
-    for (const patientId of patientIds) {
-      const { handle } = await this.#o.charts.handle(patientId);
-      const missing = missingWireEntries(this.#db, patientId, handle.doc() as unknown as SignedEntriesDoc);
-      if (missing.length === 0) continue;
-      await this.#o.charts.change(patientId, null, { action: 'sync.entries.publish' }, (d) => {
-        const doc = d as unknown as Required<SignedEntriesDoc>;
-        doc.signedEntries ??= {};
-        for (const [id, w] of missing) doc.signedEntries[id] = { ...w };
-      });
+    for (let i = 0; i < patientIds.length && !this.#stopped; i += PUBLISH_BATCH) {
+      const batch: { patientId: string; fn: (d: ChartDoc) => void }[] = [];
+      for (const patientId of patientIds.slice(i, i + PUBLISH_BATCH)) {
+        const { handle } = await this.#o.charts.handle(patientId);
+        const missing = missingWireEntries(this.#db, patientId, handle.doc() as unknown as SignedEntriesDoc);
+        if (missing.length === 0) continue;
+        batch.push({
+          patientId,
+          fn: (d) => {
+            const doc = d as unknown as Required<SignedEntriesDoc>;
+            doc.signedEntries ??= {};
+            for (const [id, w] of missing) if (!(id in doc.signedEntries)) doc.signedEntries[id] = wireEntryForDoc(w);
+          },
+        });
+      }
+      await this.#o.charts.changeMany(batch, null, 'sync.entries.publish');
     }
-    markPublished(this.#db, maxRowid);
+    if (!this.#stopped) markPublished(this.#db, maxRowid);
   }
 
   /** Publishes new entries now (called after local writes while peers are connected, and before bundles). */
@@ -1150,6 +1413,7 @@ export class SyncService {
     this.#stopped = true;
     for (const t of this.#ingestTimers.values()) clearTimeout(t);
     this.#ingestTimers.clear();
+    this.#puller.stop();
     if (this.#catalogTimer) clearTimeout(this.#catalogTimer);
     if (this.#scanTimer) clearTimeout(this.#scanTimer);
     this.#flushCatalog();

@@ -16,6 +16,14 @@ import type { Db } from '../database';
 import { newChartDoc, readChart, type ChartDoc } from './chart-doc';
 import { issueMrn } from './mrn';
 import { getPatientRow, projectChart, toPatientSummary } from './projection';
+import { stmt } from '../statements';
+
+/** Whether a document is a patient chart (a peer may send anything under a document id). */
+export function isChartDoc(doc: unknown): doc is ChartDoc {
+  if (!doc || typeof doc !== 'object') return false;
+  const d = doc as Partial<ChartDoc>;
+  return !!d.patientId && String(d.patientId) !== '' && typeof d.demographics === 'object' && d.demographics !== null;
+}
 
 export class ChartStore {
   readonly repo: Repo;
@@ -62,7 +70,7 @@ export class ChartStore {
     await this.repo.flush([handle.documentId]);
     const chart = readChart(handle.doc(), createdAt);
     db.transaction(() => {
-      this.#project(chart, handle, createdAt);
+      this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
       appendAudit(db, { actorId, action: 'patient.register', patientId, entityId: patientId });
     })();
     return toPatientSummary(getPatientRow(db, patientId)!);
@@ -102,42 +110,73 @@ export class ChartStore {
     await this.repo.flush([handle.documentId]);
     const chart = readChart(handle.doc(), new Date().toISOString());
     this.#db.transaction(() => {
-      this.#project(chart, handle, createdAt);
+      this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
       appendAudit(this.#db, { actorId, action: audit.action, patientId, entityId: audit.entityId ?? patientId });
     })();
     return chart;
   }
 
+  /**
+   * Applies changes to several charts: one flush for all of them, then one transaction
+   * that re-projects and audits each (like change(), without a commit per chart).
+   * For bulk work done by the device itself (publishing signed entries into charts).
+   */
+  async changeMany(
+    changes: { patientId: string; fn: (doc: ChartDoc) => void }[],
+    actorId: string | null,
+    action: string,
+  ): Promise<void> {
+    const db = this.#db;
+    const rows = changes.flatMap((c) => {
+      const row = getPatientRow(db, c.patientId);
+      return row ? [{ ...c, row }] : [];
+    });
+    if (rows.length === 0) return;
+    db.transaction(() => {
+      for (const r of rows) this.#markPending(r.row.document_id);
+    })();
+    const handles = await Promise.all(rows.map((r) => this.repo.find<ChartDoc>(r.row.document_id as DocumentId)));
+    handles.forEach((h, i) => h.change(rows[i]!.fn));
+    await this.repo.flush(handles.map((h) => h.documentId));
+    const at = new Date().toISOString();
+    db.transaction(() => {
+      handles.forEach((h, i) => {
+        const { row, patientId } = rows[i]!;
+        this.#project(readChart(h.doc(), at), h.documentId, h.doc() as unknown as A.Doc<unknown>, row.created_at);
+        appendAudit(db, { actorId, action, patientId, entityId: patientId });
+      });
+    })();
+  }
+
   #markPending(documentId: string): void {
-    this.#db.prepare('INSERT OR IGNORE INTO chart_pending (document_id) VALUES (?)').run(documentId);
+    stmt(this.#db, 'INSERT OR IGNORE INTO chart_pending (document_id) VALUES (?)').run(documentId);
   }
 
   /** Writes the projection and clears the pending mark; inside the caller's transaction. */
-  #project(chart: PatientChart, handle: DocHandle<ChartDoc>, createdAt: string): void {
-    const heads = A.getHeads(handle.doc());
-    projectChart(this.#db, chart, handle.documentId, heads, createdAt);
-    this.#db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(handle.documentId);
-    for (const l of this.#projected) l(handle.documentId, heads);
+  #project(chart: PatientChart, documentId: string, doc: A.Doc<unknown>, createdAt: string): void {
+    const heads = A.getHeads(doc);
+    projectChart(this.#db, chart, documentId, heads, createdAt);
+    stmt(this.#db, 'DELETE FROM chart_pending WHERE document_id = ?').run(documentId);
+    for (const l of this.#projected) l(documentId, heads);
   }
 
   /** Whether a local change of this document is between its flush and its projection. */
   isPending(documentId: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM chart_pending WHERE document_id = ?').get(documentId) !== undefined;
+    return stmt(this.#db, 'SELECT 1 FROM chart_pending WHERE document_id = ?').get(documentId) !== undefined;
   }
 
   /**
-   * Re-projects a chart document that changed through sync or a bundle; inside the
+   * Re-projects a chart document that changed through sync or a bundle (`doc` is the
+   * document's current state, from its handle or straight from storage); inside the
    * caller's transaction (which audits it). Returns the patient id, or null when the
    * document is not a chart.
    */
-  projectDocument(handle: DocHandle<ChartDoc>): string | null {
-    const doc = handle.doc();
-    if (!doc || typeof doc !== 'object' || !doc.patientId || !doc.demographics) return null;
-    const existing = this.#db
-      .prepare('SELECT created_at FROM patients WHERE document_id = ?')
-      .get(handle.documentId) as { created_at: string } | undefined;
+  projectDocument(documentId: string, doc: ChartDoc | undefined): string | null {
+    if (!isChartDoc(doc)) return null;
+    const existing = stmt(this.#db, 'SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
+      { created_at: string } | undefined;
     const chart = readChart(doc, new Date().toISOString());
-    this.#project(chart, handle, existing?.created_at ?? String(doc.createdAt));
+    this.#project(chart, documentId, doc as unknown as A.Doc<unknown>, existing?.created_at ?? String(doc.createdAt));
     return chart.id;
   }
 
@@ -165,7 +204,7 @@ export class ChartStore {
       const createdAt = row?.created_at ?? String(doc.createdAt);
       const chart = readChart(doc, new Date().toISOString());
       db.transaction(() => {
-        this.#project(chart, handle, createdAt);
+        this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
         appendAudit(db, {
           actorId: null,
           action: 'patient.projection_repaired',

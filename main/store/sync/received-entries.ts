@@ -144,8 +144,15 @@ export function wireEntriesOf(db: Db, patientId: string): Map<string, WireEntry>
 
 /** Patients with entries added after `afterRowid` (and the new high-water mark). */
 export function patientsWithEntriesAfter(db: Db, afterRowid: number): { patientIds: string[]; maxRowid: number } {
-  const rows = stmt(db, 'SELECT patient_id, max(rowid) AS m FROM entries WHERE rowid > ? GROUP BY patient_id').all(
-    afterRowid,
-  ) as { patient_id: string; m: number }[];
-  return { patientIds: rows.map((r) => r.patient_id), maxRowid: rows.reduce((a, r) => Math.max(a, r.m), afterRowid) };
+  const { m } = stmt(db, 'SELECT max(rowid) AS m FROM entries').get() as { m: number | null };
+  const maxRowid = Math.max(afterRowid, m ?? 0);
+  // Only entries signed here: one received from a peer came inside its chart already
+  // (its author is a disabled "remote:" user), and looking at its chart again would
+  // load every chart a first sync brought in.
+  const rows = stmt(
+    db,
+    `SELECT DISTINCT e.patient_id FROM entries e JOIN users u ON u.id = e.author_id
+     WHERE e.rowid > ? AND e.rowid <= ? AND u.password_hash <> 'remote'`,
+  ).all(afterRowid, maxRowid) as { patient_id: string }[];
+  return { patientIds: rows.map((r) => r.patient_id), maxRowid };
 }
