@@ -54,6 +54,7 @@ export {
   createLeafPreimage,
   newLeafSalt,
   leafData,
+  encodeLeafData,
   leafHash,
   decodeLeafData,
   type LeafPreimage,

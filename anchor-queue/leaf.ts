@@ -54,9 +54,11 @@ export interface LeafPreimage {
   salt: Uint8Array;
 }
 
-// Salts come from a pool of CSPRNG output refilled 128 salts at a time: one
-// randomBytes call costs ~3 µs whatever its size, and every record appends a leaf.
-// Each salt is a fresh copy and no pool byte is handed out twice.
+// Salts come from a pool of CSPRNG output, 128 salts at a time: one randomBytes call
+// costs ~3 µs whatever its size, and every record appends a leaf. Each salt is a view
+// of its own 32 bytes of the pool (no copy, no allocation of its own), and a pool is
+// never refilled: when it is used up the next salt starts a new one, so no byte is
+// ever handed out twice.
 const SALT_POOL_SALTS = 128;
 let saltPool = new Uint8Array(0);
 let saltPoolOffset = 0;
@@ -67,9 +69,7 @@ export function newLeafSalt(): Uint8Array {
     saltPool = randomBytes(LEAF_SALT_LENGTH * SALT_POOL_SALTS);
     saltPoolOffset = 0;
   }
-  const salt = saltPool.slice(saltPoolOffset, saltPoolOffset + LEAF_SALT_LENGTH);
-  // Wipe what was handed out, so the pool never holds a salt already in use.
-  saltPool.fill(0, saltPoolOffset, saltPoolOffset + LEAF_SALT_LENGTH);
+  const salt = saltPool.subarray(saltPoolOffset, saltPoolOffset + LEAF_SALT_LENGTH);
   saltPoolOffset += LEAF_SALT_LENGTH;
   return salt;
 }
@@ -83,6 +83,23 @@ export function createLeafPreimage(fields: Omit<LeafPreimage, 'salt'>): LeafPrei
 
 /** The versioned, length-prefixed encoding above. Throws on an invalid preimage. */
 export function leafData(preimage: LeafPreimage): Uint8Array {
+  const length = encodeLeafData(preimage, EMPTY, 0);
+  const out = new Uint8Array(length);
+  encodeLeafData(preimage, out, 0);
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Validates the preimage (throws like leafData) and writes leafData(preimage) into
+ * `target` at `offset` when it fits; returns its length either way, and writes nothing
+ * when it does not fit. For a caller that hashes many leaves through one buffer.
+ */
+export function encodeLeafData(preimage: LeafPreimage, target: Uint8Array, offset: number): number {
+  // Runs twice for every committed entry (entry and audit leaves): no allocation, no
+  // closures, and ASCII strings (device ids, kinds, record ids) written without a
+  // TextEncoder. The checks and their order are the same for every input.
   const device = utf8Field('origin device id', preimage.originDeviceId);
   if (typeof preimage.recordKind !== 'string' || !RECORD_KIND.test(preimage.recordKind)) {
     throw new TypeError('record kind must be a lowercase ASCII token like "entry" (at most 64 characters)');
@@ -91,27 +108,19 @@ export function leafData(preimage: LeafPreimage): Uint8Array {
   const id = utf8Field('record id', preimage.recordId);
   const contentHash = fixedField('content hash', preimage.contentHash, LEAF_CONTENT_HASH_LENGTH);
   const salt = fixedField('salt', preimage.salt, LEAF_SALT_LENGTH);
-  if (salt.every((byte) => byte === 0)) throw new TypeError('the salt is all zeros: every leaf needs a random salt');
+  if (isAllZero(salt)) throw new TypeError('the salt is all zeros: every leaf needs a random salt');
 
-  const out = new Uint8Array(magicBytes.length + 1 + 6 + device.length + kind.length + id.length + 64);
-  let offset = 0;
-  const write = (bytes: Uint8Array) => {
-    out.set(bytes, offset);
-    offset += bytes.length;
-  };
-  const writeLength = (length: number) => {
-    out[offset++] = length >>> 8;
-    out[offset++] = length & 0xff;
-  };
-  write(magicBytes);
-  out[offset++] = LEAF_VERSION;
-  for (const field of [device, kind, id]) {
-    writeLength(field.length);
-    write(field);
-  }
-  write(contentHash);
-  write(salt);
-  return out;
+  const length = magicBytes.length + 1 + 6 + device.length + kind.length + id.length + 64;
+  if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + length <= target.length)) return length;
+  target.set(magicBytes, offset);
+  let at = offset + magicBytes.length;
+  target[at++] = LEAF_VERSION;
+  at = writeField(target, at, device);
+  at = writeField(target, at, kind);
+  at = writeField(target, at, id);
+  target.set(contentHash, at);
+  target.set(salt, at + LEAF_CONTENT_HASH_LENGTH);
+  return length;
 }
 
 /** RFC 6962 leaf hash of the preimage: SHA-256(0x00 ‖ leafData(preimage)). */
@@ -160,12 +169,46 @@ export function decodeLeafData(data: Uint8Array): LeafPreimage | undefined {
   return preimage;
 }
 
-function utf8Field(name: string, value: unknown): Uint8Array {
+/**
+ * A validated string field as its UTF-8 bytes: the string itself when it is ASCII
+ * (one byte per character, no lone surrogate possible), else its encoding.
+ */
+function utf8Field(name: string, value: unknown): string | Uint8Array {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${name} must be a non-empty string`);
+  let ascii = true;
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    if (value.length > MAX_FIELD_BYTES) throw new RangeError(`${name} is longer than ${MAX_FIELD_BYTES} UTF-8 bytes`);
+    return value;
+  }
   if (LONE_SURROGATE.test(value)) throw new TypeError(`${name} is not well-formed Unicode (lone surrogate)`);
   const bytes = utf8Encoder.encode(value);
   if (bytes.length > MAX_FIELD_BYTES) throw new RangeError(`${name} is longer than ${MAX_FIELD_BYTES} UTF-8 bytes`);
   return bytes;
+}
+
+/** Writes a field's 2-byte length and its bytes at `offset`; returns the offset after it. */
+function writeField(out: Uint8Array, offset: number, field: string | Uint8Array): number {
+  const length = field.length;
+  out[offset] = length >>> 8;
+  out[offset + 1] = length & 0xff;
+  offset += 2;
+  if (typeof field === 'string') {
+    for (let i = 0; i < length; i++) out[offset + i] = field.charCodeAt(i);
+  } else {
+    out.set(field, offset);
+  }
+  return offset + length;
+}
+
+function isAllZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 function fixedField(name: string, value: unknown, length: number): Uint8Array {

@@ -6,10 +6,12 @@ import { describe, expect, it } from 'vitest';
 import {
   createLeafPreimage,
   decodeLeafData,
+  encodeLeafData,
   InMemoryMerkleNodeStore,
   leafData,
   leafHash,
   MerkleLog,
+  newLeafSalt,
   rfc6962Hasher,
   verifyInclusion,
   type LeafPreimage,
@@ -103,6 +105,57 @@ describe('leafData', () => {
     expect(() => leafData({ ...sample, contentHash: new Uint8Array(31) })).toThrow(/content hash/);
     // Only the salt must be random; any 32-byte content hash is a valid value.
     expect(hex(leafData({ ...sample, contentHash: unhex('00'.repeat(32)) }))).toContain('00'.repeat(32));
+  });
+});
+
+/** The layout written out the obvious way (TextEncoder, one array per field), to check the fast encoder against. */
+function referenceLeafData(p: LeafPreimage): Uint8Array {
+  const parts: number[] = [...new TextEncoder().encode('sijill-anchor-leaf'), 1];
+  for (const text of [p.originDeviceId, p.recordKind, p.recordId]) {
+    const bytes = new TextEncoder().encode(text);
+    parts.push(bytes.length >> 8, bytes.length & 0xff, ...bytes);
+  }
+  return Uint8Array.from([...parts, ...p.contentHash, ...p.salt]);
+}
+
+describe('encodeLeafData', () => {
+  const anyTextArb = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' });
+  it('writes the same bytes as the layout above, for ASCII and non-ASCII fields alike', () => {
+    fc.assert(
+      fc.property(preimageArb, anyTextArb, anyTextArb, (preimage, device, id) => {
+        for (const p of [preimage, { ...preimage, originDeviceId: device, recordId: id }]) {
+          expect(hex(leafData(p))).toBe(hex(referenceLeafData(p)));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    const arabic = { ...sample, originDeviceId: 'جهاز-١', recordId: 'سجل 7' };
+    expect(hex(leafData(arabic))).toBe(hex(referenceLeafData(arabic)));
+  });
+
+  it('writes at an offset when the data fits, and returns its length either way', () => {
+    const data = leafData(sample);
+    const target = new Uint8Array(data.length + 3).fill(0xee);
+    expect(encodeLeafData(sample, target, 2)).toBe(data.length);
+    expect(hex(target.subarray(2, 2 + data.length))).toBe(hex(data));
+    expect([target[0], target[1], target[target.length - 1]]).toEqual([0xee, 0xee, 0xee]);
+
+    const small = new Uint8Array(data.length).fill(0xee);
+    expect(encodeLeafData(sample, small, 1)).toBe(data.length);
+    expect(small.every((byte) => byte === 0xee)).toBe(true);
+  });
+
+  it('validates like leafData, even when nothing would be written', () => {
+    expect(() => encodeLeafData({ ...sample, salt: new Uint8Array(32) }, new Uint8Array(0), 0)).toThrow(/all zeros/);
+    expect(() => encodeLeafData({ ...sample, recordId: 'a\uD800' }, new Uint8Array(500), 0)).toThrow(/lone surrogate/);
+  });
+});
+
+describe('newLeafSalt', () => {
+  it('gives 32 fresh bytes every time, across refills of its pool', () => {
+    const salts = Array.from({ length: 1_000 }, () => newLeafSalt());
+    expect(salts.every((salt) => salt.length === 32)).toBe(true);
+    expect(new Set(salts.map((salt) => hex(salt))).size).toBe(1_000);
   });
 });
 

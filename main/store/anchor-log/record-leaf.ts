@@ -7,8 +7,8 @@
 // into the record's row (entries.leaf_index/leaf_salt, audit_log.leaf_index/leaf_salt,
 // see migration 0005). The rest of the preimage (kind, id, content hash) is the
 // record itself, so a leaf costs no table or index page of its own.
-import { leafData, MerkleLog, newLeafSalt } from '../../../anchor-queue';
-import { nativeMerkleHasher } from '../crypto/merkle-hasher';
+import { encodeLeafData, MerkleLog, newLeafSalt, type LeafPreimage } from '../../../anchor-queue';
+import { hashPrefixedLeaf, nativeMerkleHasher } from '../crypto/merkle-hasher';
 import type { Db } from '../database';
 import { requireMeta } from '../repositories/meta';
 import { SqliteMerkleNodeStore } from './sqlite-node-store';
@@ -41,7 +41,20 @@ export function appendRecordLeaf(db: Db, kind: LeafRecordKind, recordId: string,
     throw new Error('a record leaf must be appended inside the transaction that writes the record');
   const { log, origin } = merkleLogOf(db);
   const salt = newLeafSalt();
-  // leafData validates every field (and throws) before anything is appended.
-  const { index } = log.append(leafData({ originDeviceId: origin, recordKind: kind, recordId, contentHash, salt }));
-  return { leafIndex: index, salt };
+  // Validates every field (and throws) before anything is appended.
+  const leafHash = hashLeaf({ originDeviceId: origin, recordKind: kind, recordId, contentHash, salt });
+  return { leafIndex: log.appendLeafHash(leafHash), salt };
+}
+
+// 0x00 ‖ leaf data, encoded in place and hashed without a copy (grown for long ids).
+let leafInput = new Uint8Array(512);
+
+function hashLeaf(preimage: LeafPreimage): Uint8Array {
+  let length = encodeLeafData(preimage, leafInput, 1);
+  if (length + 1 > leafInput.length) {
+    leafInput = new Uint8Array(2 * (length + 1));
+    length = encodeLeafData(preimage, leafInput, 1);
+  }
+  leafInput[0] = 0x00;
+  return hashPrefixedLeaf(leafInput.subarray(0, length + 1));
 }

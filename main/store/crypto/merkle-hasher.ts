@@ -33,3 +33,12 @@ export const nativeMerkleHasher: MerkleHasher = {
   },
   emptyRoot: () => digest(new Uint8Array(0)),
 };
+
+/**
+ * hashLeaf(data) for data the caller has already written after a 0x00 byte:
+ * `prefixed` is 0x00 ‖ data (its first byte is checked), so nothing is copied.
+ */
+export function hashPrefixedLeaf(prefixed: Uint8Array): Uint8Array {
+  if (prefixed[0] !== 0x00) throw new TypeError('a prefixed leaf starts with 0x00');
+  return digest(prefixed);
+}
