@@ -11,6 +11,7 @@ export { rfc6962Hasher, createCountingHasher, type MerkleHasher, type CountingHa
 export { MerkleLog, MerkleStoreCorruptError, type AppendedLeaf } from './merkle/log';
 export type { MerkleNodeStore } from './merkle/node-store';
 export { InMemoryMerkleNodeStore } from './merkle/memory-node-store';
+export { MerkleFrontier, type FrontierNode } from './merkle/frontier';
 
 // Signed notes and checkpoints (C2SP signed-note, tlog-checkpoint).
 export type { NoteResult, NoteFailure, NoteErrorCode } from './checkpoint/result';

@@ -2,6 +2,7 @@
 // hashes O(log n) stored subtree hashes; nothing ever rebuilds the tree.
 import { copyHash, isHash } from './bytes';
 import { rfc6962Hasher, type MerkleHasher } from './hasher';
+import { MerkleFrontier } from './frontier';
 import type { MerkleNodeStore } from './node-store';
 import { halve, isOdd, isTreeSize, largestPowerOfTwoBelow, perfectSubtrees, type PerfectSubtree } from './tree-math';
 
@@ -72,6 +73,15 @@ export class MerkleLog {
     }
     this.store.setSize(index + 1);
     return index;
+  }
+
+  /**
+   * The right edge of the log at `treeSize` (default: now), read from the store: the
+   * state an appender can keep in memory to append without reading (MerkleFrontier).
+   */
+  frontier(treeSize: number = this.size): MerkleFrontier {
+    this.checkTreeSize(treeSize);
+    return MerkleFrontier.load(treeSize, (level, index) => this.node(level, index));
   }
 
   /** The leaf hash at `index`. */
