@@ -16,9 +16,25 @@ export {
 } from './identity/device';
 export type { DeviceIdentity } from './identity/device';
 export { sealTo, openSealed } from './identity/sealed-box';
-export { signRosterOp, encodeRosterOp, decodeRosterOp, rosterOpHash } from './identity/roster-ops';
-export type { SignedRosterOp, RosterOpBody } from './identity/roster-ops';
-export { foundClinic, addDeviceOp, revokeDeviceOp, buildRoster, isActiveDevice, RosterError } from './identity/roster';
+export {
+  signRosterOp,
+  encodeRosterOp,
+  decodeRosterOp,
+  rosterOpHash,
+  DEVICE_ROLES,
+  TEAM_ID,
+  MAX_DEVICE_TEAMS,
+} from './identity/roster-ops';
+export type { SignedRosterOp, RosterOpBody, DeviceRoleName } from './identity/roster-ops';
+export {
+  foundClinic,
+  addDeviceOp,
+  revokeDeviceOp,
+  setDeviceRoleOp,
+  buildRoster,
+  isActiveDevice,
+  RosterError,
+} from './identity/roster';
 export type { Roster, RosterAnchor, RosterDevice } from './identity/roster';
 export { rosterOpsOf, putRosterOps } from './identity/roster-doc';
 export type { RosterDoc } from './identity/roster-doc';

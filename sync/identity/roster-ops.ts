@@ -55,11 +55,32 @@ const RevokeBody = z.strictObject({
   reason: z.string().max(500),
 });
 
-export const RosterOpBody = z.discriminatedUnion('kind', [FoundBody, AddBody, RevokeBody]);
+/** What a device is for, as the share policy reads it (sync/policy/share-policy.ts). */
+export const DEVICE_ROLES = ['clinic', 'field', 'hub'] as const;
+export type DeviceRoleName = (typeof DEVICE_ROLES)[number];
+/** A field team's id: a short name, the same on every device (also main/api TeamId). */
+export const TEAM_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+export const MAX_DEVICE_TEAMS = 32;
+
+// An administrator sets a device's role and, for a field device, its teams. The latest
+// operation for a device supersedes those in its causal past (roster.ts, rule 5).
+const SetRoleBody = z
+  .strictObject({
+    ...common,
+    kind: z.literal('set-device-role'),
+    deviceId,
+    role: z.enum(DEVICE_ROLES),
+    teamIds: z.array(z.string().regex(TEAM_ID)).max(MAX_DEVICE_TEAMS),
+  })
+  .refine((b) => new Set(b.teamIds).size === b.teamIds.length, 'team ids repeat')
+  .refine((b) => b.role === 'field' || b.teamIds.length === 0, 'only a field device belongs to teams');
+
+export const RosterOpBody = z.discriminatedUnion('kind', [FoundBody, AddBody, RevokeBody, SetRoleBody]);
 export type RosterOpBody = z.infer<typeof RosterOpBody>;
 export type FoundOpBody = z.infer<typeof FoundBody>;
 export type AddOpBody = z.infer<typeof AddBody>;
 export type RevokeOpBody = z.infer<typeof RevokeBody>;
+export type SetRoleOpBody = z.infer<typeof SetRoleBody>;
 
 export const rosterOpHash = (op: SignedRosterOp): string => toHex(sha256(op.body));
 export const rosterSigningMessage = (body: Uint8Array): Uint8Array => framed(ROSTER_OP_LABEL, body);

@@ -15,13 +15,22 @@
 //     operations onto an old parent. Revocations themselves are never cut off:
 //     revoking only removes trust, so two admins revoking each other leaves both revoked.
 //  4. Two concurrent additions of the same device id: the one with the lower hash stands.
+//  5. A device's role (clinic, field, hub) and field teams are set by `set-device-role`
+//     operations of an administrator device (same rules 2 and 3 as an addition: one
+//     signed by a device concurrently with that device's revocation is void). The one in
+//     force is the latest: of the operations for that device, those no other one has in
+//     its causal past; among several such (concurrent administrators), the latest `at`,
+//     then the lower hash. A device without one is a clinic device.
 import { verifySignature, type DeviceIdentity } from './device';
 import { toHex } from './bytes';
 import {
+  MAX_DEVICE_TEAMS,
+  TEAM_ID,
   parseRosterOpBody,
   rosterOpHash,
   rosterSigningMessage,
   signRosterOp,
+  type DeviceRoleName,
   type RosterOpBody,
   type SignedRosterOp,
 } from './roster-ops';
@@ -44,6 +53,13 @@ export interface RosterDevice {
   revokedAt: string | null;
   revokedBy: string | null;
   revokeReason: string | null;
+  /** 'clinic' unless an administrator set another role (rule 5). */
+  role: DeviceRoleName;
+  /** Field teams (a field device only). */
+  teamIds: string[];
+  /** The administrator device that set the role in force, and when; null for the default. */
+  roleSetBy: string | null;
+  roleSetAt: string | null;
 }
 
 export interface Roster {
@@ -158,6 +174,40 @@ export function revokeDeviceOp(
   );
 }
 
+/** An administrator device sets a device's role and (field devices only) its teams. */
+export function setDeviceRoleOp(
+  roster: Roster,
+  signer: DeviceIdentity,
+  deviceId: string,
+  assignment: { role: DeviceRoleName; teamIds?: readonly string[] },
+  opts: { at: string },
+): SignedRosterOp {
+  assertAdmin(roster, signer);
+  const target = roster.devices.get(deviceId);
+  if (!target) throw new RosterError(`device ${deviceId} is not on the roster`);
+  if (target.revokedAt) throw new RosterError(`device ${deviceId} is revoked`);
+  const teamIds = [...new Set(assignment.teamIds ?? [])].sort();
+  if (assignment.role !== 'field' && teamIds.length > 0)
+    throw new RosterError('only a field device belongs to field teams');
+  const bad = teamIds.find((t) => !TEAM_ID.test(t));
+  if (bad !== undefined) throw new RosterError(`not a team id: ${bad}`);
+  if (teamIds.length > MAX_DEVICE_TEAMS) throw new RosterError(`at most ${MAX_DEVICE_TEAMS} teams per device`);
+  return signRosterOp(
+    {
+      v: 1,
+      kind: 'set-device-role',
+      clinicId: roster.clinicId,
+      at: opts.at,
+      by: signer.deviceId,
+      parents: [...roster.heads],
+      deviceId,
+      role: assignment.role,
+      teamIds,
+    },
+    signer.sign,
+  );
+}
+
 /** True when the device is enrolled, not revoked, and (if given) holds this public key. */
 export function isActiveDevice(roster: Roster, deviceId: string, publicKey?: Uint8Array): boolean {
   const d = roster.devices.get(deviceId);
@@ -182,12 +232,38 @@ function fold(nodes: Node[]): Map<string, RosterDevice> {
         revokedAt: null,
         revokedBy: null,
         revokeReason: null,
+        role: 'clinic',
+        teamIds: [],
+        roleSetBy: null,
+        roleSetAt: null,
       });
-    } else {
+    } else if (body.kind === 'revoke') {
       const d = devices.get(body.deviceId);
       if (d && d.revokedAt === null)
         devices.set(body.deviceId, { ...d, revokedAt: body.at, revokedBy: body.by, revokeReason: body.reason });
     }
+  }
+  return devices;
+}
+
+/** Rule 5: the role operation in force for each device, applied to the folded device list. */
+function withRoles(
+  devices: Map<string, RosterDevice>,
+  accepted: Node[],
+  ancestors: Map<string, Set<string>>,
+): Map<string, RosterDevice> {
+  const byDevice = new Map<string, Node[]>();
+  for (const n of accepted)
+    if (n.body.kind === 'set-device-role') byDevice.set(n.body.deviceId, [...(byDevice.get(n.body.deviceId) ?? []), n]);
+  for (const [deviceId, ops] of byDevice) {
+    const d = devices.get(deviceId);
+    if (!d) continue;
+    const latest = ops.filter((n) => !ops.some((m) => m !== n && ancestors.get(m.hash)!.has(n.hash)));
+    const time = (n: Node) => Date.parse(n.body.at);
+    latest.sort((a, b) => time(b) - time(a) || (a.hash < b.hash ? -1 : 1));
+    const w = latest[0]!.body;
+    if (w.kind !== 'set-device-role') continue;
+    devices.set(deviceId, { ...d, role: w.role, teamIds: [...w.teamIds], roleSetBy: w.by, roleSetAt: w.at });
   }
   return devices;
 }
@@ -288,7 +364,7 @@ export function buildRoster(ops: Iterable<SignedRosterOp>, anchor: RosterAnchor)
     clinicKey: genesis.body.clinicKey,
     genesis: anchor.genesis,
     heads: acceptedNodes.filter((n) => !cited.has(n.hash)).map((n) => n.hash),
-    devices: fold(acceptedNodes),
+    devices: withRoles(fold(acceptedNodes), acceptedNodes, ancestors),
     ops: acceptedNodes.map((n) => n.op),
     rejected: [...rejected].map(([hash, reason]) => ({ hash, reason })).sort((a, b) => a.hash.localeCompare(b.hash)),
   };
@@ -328,6 +404,11 @@ function evaluate(
       if (!target) return 'revokes a device that is not enrolled';
       if (target.revokedAt) return 'device already revoked';
     }
+    if (body.kind === 'set-device-role') {
+      const target = past.get(body.deviceId);
+      if (!target) return 'sets the role of a device that is not enrolled';
+      if (target.revokedAt) return 'sets the role of a revoked device';
+    }
     return undefined;
   }
 }
@@ -340,7 +421,7 @@ function cutOff(order: Node[], ancestors: Map<string, Set<string>>, accepted: Se
     const revoked = r.body.deviceId;
     const known = ancestors.get(r.hash)!;
     for (const x of live) {
-      if (x.body.kind === 'add' && x.body.by === revoked && !known.has(x.hash)) {
+      if ((x.body.kind === 'add' || x.body.kind === 'set-device-role') && x.body.by === revoked && !known.has(x.hash)) {
         out.set(x.hash, `signed by ${revoked} concurrently with its revocation`);
       }
     }

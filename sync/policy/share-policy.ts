@@ -19,8 +19,10 @@
 import type { DocumentId, Message, PeerId, RepoConfig, SharePolicy } from '@automerge/automerge-repo';
 import type { AuthenticatedPeer } from '../auth/handshake';
 import type { MessageGuard, PeerDirectory } from '../network/types';
+import type { DeviceRoleName } from '../identity/roster-ops';
 
-export type DeviceRole = 'clinic' | 'field' | 'hub';
+/** Set per device by an administrator in the signed roster (`set-device-role`); default 'clinic'. */
+export type DeviceRole = DeviceRoleName;
 
 export interface DeviceFacts {
   deviceId: string;
