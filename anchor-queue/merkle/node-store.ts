@@ -35,9 +35,10 @@
  * - get returns the 32 bytes stored by put, or undefined if (level, index) was never
  *   written, as a fresh array each call: the log hands nodes out in proofs without
  *   copying them again, and whoever receives one may keep or change it.
- * - put of an existing (level, index) is a bug: throw (in SQLite: PRIMARY KEY
- *   (level, idx) with a plain INSERT, never INSERT OR REPLACE). Nodes are never
- *   updated or deleted.
+ * - put of an existing (level, index) is a bug: throw (in SQLite: a primary key
+ *   with a plain INSERT, never INSERT OR REPLACE). Nodes are never updated or
+ *   deleted. A store may collect an append's puts and write them at setSize (one
+ *   row per append): then the duplicate fails there.
  * - getSize returns the committed leaf count, 0 for a new log; setSize is only
  *   ever called with the current size + 1.
  * - A database holding several logs keys these rows by log id as well.

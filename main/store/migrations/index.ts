@@ -6,6 +6,7 @@ import { migration0003 } from './0003-anchor-outbox';
 import { migration0004 } from './0004-devices';
 import { migration0005 } from './0005-compact-merkle-log';
 import { migration0006 } from './0006-sync';
+import { migration0007 } from './0007-merkle-log-rows';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -15,5 +16,6 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
 export type { Migration };

@@ -193,13 +193,14 @@ describe('initDataDir / openDataDir', () => {
     const t = template();
     const dir = copyTemplate(t);
     const raw = openEncryptedDatabase(dbPath(dir), t.dataKey, { create: false });
-    raw.pragma('user_version = 7');
+    const newer = migrations.length + 1;
+    raw.pragma(`user_version = ${newer}`);
     raw.close();
     const err = await expectStoreError(openDataDir(dir, t.passphrase), 'UNSUPPORTED');
     expect(err.message).toMatch(/newer Sijill/);
     // Still at the newer version: the old build did not touch it.
     const check = openEncryptedDatabase(dbPath(dir), t.dataKey, { create: false });
-    expect(schemaVersion(check)).toBe(7);
+    expect(schemaVersion(check)).toBe(newer);
     check.close();
   });
 });

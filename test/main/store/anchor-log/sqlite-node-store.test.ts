@@ -1,11 +1,15 @@
-// The Merkle log's node store in the encrypted database: keys that only grow in
-// append order (so a commit's nodes share the table's last page), the same tree as
-// the in-memory reference store, and the append-only rules.
+// The Merkle log's node store in the encrypted database: one merkle_log row per
+// append holding the nodes it completes, the same tree as the in-memory reference
+// store, and the append-only, no-gap rules.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InMemoryMerkleNodeStore, MerkleLog, rfc6962Hasher, type MerkleNodeStore } from '../../../../anchor-queue';
-import { MAX_TREE_LEAVES, nodeKey, SqliteMerkleNodeStore } from '../../../../main/store/anchor-log/sqlite-node-store';
+import { InMemoryMerkleNodeStore, MerkleLog, rfc6962Hasher } from '../../../../anchor-queue';
+import {
+  insertLeafRow,
+  nodeStoreWrites,
+  SqliteMerkleNodeStore,
+} from '../../../../main/store/anchor-log/sqlite-node-store';
 import { nativeMerkleHasher } from '../../../../main/store/crypto/merkle-hasher';
 import { openEncryptedDatabase, type Db } from '../../../../main/store/database';
 import { migrate } from '../../../../main/store/migrate';
@@ -20,35 +24,36 @@ function migratedDb(): Db {
 }
 
 const leaf = (i: number) => new TextEncoder().encode(`leaf ${i}`);
-
-describe('nodeKey', () => {
-  it('grows with every node a log writes, in the order it writes them', () => {
-    const keys: number[] = [];
-    const inner = new InMemoryMerkleNodeStore();
-    const recording: MerkleNodeStore = {
-      get: (level, index) => inner.get(level, index),
-      put: (level, index, hash) => {
-        keys.push(nodeKey(level, index));
-        inner.put(level, index, hash);
-      },
-      getSize: () => inner.getSize(),
-      setSize: (size) => inner.setSize(size),
-    };
-    const log = new MerkleLog(recording);
-    for (let i = 0; i < 2_000; i++) log.append(leaf(i));
-    // n appends write 2n - popcount(n) nodes; 2000 = 0b11111010000 has 6 one bits.
-    expect(keys.length).toBe(2 * 2_000 - 6);
-    for (let i = 1; i < keys.length; i++) expect(keys[i]).toBeGreaterThan(keys[i - 1]!);
-  });
-
-  it('refuses nodes beyond the largest log it can key exactly', () => {
-    expect(() => nodeKey(0, MAX_TREE_LEAVES)).toThrow(RangeError);
-    expect(() => nodeKey(47, 1)).toThrow(RangeError);
-    expect(nodeKey(0, MAX_TREE_LEAVES - 1)).toBe((MAX_TREE_LEAVES - 1) * 64);
-  });
-});
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 describe('SqliteMerkleNodeStore', () => {
+  it('writes one row per append: the nodes the leaf completes, level 0 first', () => {
+    const db = migratedDb();
+    const reference = new InMemoryMerkleNodeStore();
+    const memory = new MerkleLog(reference, rfc6962Hasher);
+    const sqlite = new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher);
+    db.transaction(() => {
+      for (let i = 0; i < 40; i++) {
+        memory.append(leaf(i));
+        sqlite.append(leaf(i));
+      }
+    })();
+    const rows = db.prepare('SELECT leaf, nodes FROM merkle_log ORDER BY leaf').all() as {
+      leaf: number;
+      nodes: Buffer;
+    }[];
+    expect(rows.map((r) => r.leaf)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    for (const { leaf: m, nodes } of rows) {
+      let expected = hex(reference.get(0, m)!);
+      // One more node per trailing 1 bit of m: the subtrees leaf m completes.
+      for (let k = 1; Math.floor(m / 2 ** (k - 1)) % 2 === 1; k++) {
+        expected += hex(reference.get(k, Math.floor(m / 2 ** k))!);
+      }
+      expect(hex(nodes)).toBe(expected);
+    }
+    db.close();
+  });
+
   it('holds the same tree as the in-memory reference store (roots and proofs at every size)', () => {
     const db = migratedDb();
     const sqlite = new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher);
@@ -67,6 +72,7 @@ describe('SqliteMerkleNodeStore', () => {
       expect(sqlite.consistencyProof(size, 300)).toEqual(memory.consistencyProof(size, 300));
     }
     expect(sqlite.root(0)).toEqual(memory.root(0));
+    expect(sqlite.frontier().root(nativeMerkleHasher)).toEqual(memory.root());
     db.close();
   });
 
@@ -89,15 +95,58 @@ describe('SqliteMerkleNodeStore', () => {
     db.close();
   });
 
-  it('never writes a node twice, and refuses UPDATE and DELETE', () => {
+  it('counts the appends it writes on each connection', () => {
+    const db = migratedDb();
+    const log = new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher);
+    expect(nodeStoreWrites(db)).toBe(0);
+    db.transaction(() => {
+      for (let i = 0; i < 3; i++) log.append(leaf(i));
+    })();
+    expect(nodeStoreWrites(db)).toBe(3);
+    db.close();
+  });
+
+  it('takes an append only in order: (0, n) first, then the nodes leaf n completes, then size n + 1', () => {
     const db = migratedDb();
     const store = new SqliteMerkleNodeStore(db);
-    store.put(0, 0, new Uint8Array(32).fill(1));
-    expect(() => store.put(0, 0, new Uint8Array(32).fill(2))).toThrow(/UNIQUE|PRIMARY/);
-    expect(store.get(0, 0)).toEqual(new Uint8Array(32).fill(1));
-    expect(() => db.prepare('UPDATE merkle_tree SET hash = zeroblob(32)').run()).toThrow(/append-only/);
-    expect(() => db.prepare('DELETE FROM merkle_tree').run()).toThrow(/append-only/);
-    expect(() => store.put(1, 0, new Uint8Array(31))).toThrow(/CHECK/);
+    const h = (byte: number) => new Uint8Array(32).fill(byte);
+    expect(() => store.put(1, 0, h(1))).toThrow(/not the next node/);
+    store.put(0, 0, h(1));
+    expect(() => store.setSize(2)).toThrow(/does not end/);
+    store.put(0, 0, h(1));
+    store.setSize(1);
+    store.put(0, 1, h(2));
+    expect(() => store.put(2, 0, h(3))).toThrow(/not the next node/);
+    store.put(0, 1, h(2));
+    store.put(1, 0, h(3));
+    store.setSize(2);
+    expect(store.getSize()).toBe(2);
+    expect([store.get(0, 0), store.get(0, 1), store.get(1, 0)]).toEqual([h(1), h(2), h(3)]);
+    expect(store.get(1, 1)).toBeUndefined();
+    expect(store.get(2, 0)).toBeUndefined();
+    expect(() => store.put(0, 0, new Uint8Array(31))).toThrow(/32 bytes/);
+    db.close();
+  });
+
+  it('never writes a leaf twice, leaves no gap, ties a row to its leaf, and refuses UPDATE and DELETE', () => {
+    const db = migratedDb();
+    const h = (bytes: number) => new Uint8Array(bytes).fill(7);
+    insertLeafRow(db, 0, h(32));
+    expect(() => insertLeafRow(db, 0, h(32))).toThrow(/UNIQUE|PRIMARY/);
+    // Leaf 2 cannot come before leaf 1.
+    expect(() => insertLeafRow(db, 2, h(32))).toThrow(/FOREIGN KEY/);
+    // Leaf 1 (0b1) completes one subtree: exactly two nodes; leaf 2 none: one.
+    expect(() => insertLeafRow(db, 1, h(32))).toThrow(/CHECK/);
+    expect(() => insertLeafRow(db, 1, h(96))).toThrow(/CHECK/);
+    expect(() => insertLeafRow(db, 1, h(63))).toThrow(/CHECK/);
+    insertLeafRow(db, 1, h(64));
+    expect(() => insertLeafRow(db, 2, h(64))).toThrow(/CHECK/);
+    insertLeafRow(db, 2, h(32));
+    expect(() => db.prepare('UPDATE merkle_log SET nodes = zeroblob(32) WHERE leaf = 2').run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM merkle_log').run()).toThrow(/append-only/);
+    expect(() => db.prepare('INSERT OR REPLACE INTO merkle_log (leaf, nodes) VALUES (2, zeroblob(32))').run()).toThrow(
+      /append-only/,
+    );
     db.close();
   });
 });

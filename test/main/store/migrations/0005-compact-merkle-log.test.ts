@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InMemoryMerkleNodeStore, leafData, MerkleLog, type LeafPreimage } from '../../../../anchor-queue';
-import { SqliteMerkleNodeStore } from '../../../../main/store/anchor-log/sqlite-node-store';
 import { nativeMerkleHasher } from '../../../../main/store/crypto/merkle-hasher';
 import { openEncryptedDatabase, type Db } from '../../../../main/store/database';
 import { migrate } from '../../../../main/store/migrate';
 import { migrations } from '../../../../main/store/migrations';
 import { insertPatientRow, insertTestUser } from '../../../helpers/store';
 import { tempDir } from '../../../helpers/temp-dir';
+import { MerkleTree0005Store } from './merkle-tree-0005';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const tables = (db: Db) =>
@@ -73,7 +73,7 @@ describe('migration 0005-compact-merkle-log', () => {
     expect(tables(db)).toContain('merkle_tree');
     expect(tables(db)).not.toContain('merkle_nodes');
     expect(tables(db)).not.toContain('merkle_leaves');
-    const log = new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher);
+    const log = new MerkleLog(new MerkleTree0005Store(db), nativeMerkleHasher);
     expect(log.size).toBe(37);
     for (let size = 1; size <= 37; size++) {
       expect(log.root(size)).toEqual(reference.root(size));
