@@ -46,9 +46,29 @@ export function wireEntryForDoc(w: WireEntry): WireEntry {
   } as unknown as WireEntry;
 }
 
+/**
+ * Every signed entry in a chart. Two devices that each created `signedEntries` before
+ * they met (charts made before it was created with the chart) leave competing maps,
+ * and Automerge shows one: the entries of the other are read through getConflicts.
+ */
+export function signedEntriesOf(doc: SignedEntriesDoc): Record<string, WireEntry> {
+  let competing: Record<string, unknown> | undefined;
+  try {
+    competing = A.getConflicts(doc as A.Doc<SignedEntriesDoc>, 'signedEntries') as Record<string, unknown> | undefined;
+  } catch {
+    competing = undefined; // not an Automerge document (plain data): no competing maps
+  }
+  const visible = doc.signedEntries ?? {};
+  if (!competing || Object.keys(competing).length < 2) return visible;
+  const all: Record<string, WireEntry> = {};
+  for (const m of Object.values(competing))
+    if (m && typeof m === 'object') for (const [id, w] of Object.entries(m)) all[id] ??= w as WireEntry;
+  return { ...all, ...visible };
+}
+
 /** Inside handle.change(): adds this patient's local entries the document lacks. */
 export function missingWireEntries(db: Db, patientId: string, doc: SignedEntriesDoc): [string, WireEntry][] {
-  const have = doc.signedEntries ?? {};
+  const have = signedEntriesOf(doc);
   return [...wireEntriesOf(db, patientId)].filter(([id]) => !(id in have));
 }
 
@@ -68,7 +88,7 @@ export function receiveEntries(db: Db, documentId: string, patientId: string, do
   const result: ReceiveResult = { stored: 0, refused: [], waiting: 0 };
   const now = new Date().toISOString();
   const todo: { id: string; w: WireEntry; amends: string | null; verdict: ReturnType<typeof verifyWireEntry> }[] = [];
-  for (const [id, raw] of Object.entries(doc.signedEntries ?? {})) {
+  for (const [id, raw] of Object.entries(signedEntriesOf(doc))) {
     if (entryHeld(db, id)) {
       const held = stmt(db, 'SELECT canonical FROM entries WHERE id = ?').get(id) as { canonical: string };
       if (raw && typeof raw === 'object' && String(raw.canonical) !== held.canonical) {

@@ -459,16 +459,28 @@ export class SyncService {
     // Entries signed here are copied into their charts in the background, within a few
     // seconds (a sync then has nothing left to publish), and so reach connected peers.
     const publisher = setInterval(() => {
-      if (!this.#publishing)
-        this.#publishing = this.#publishEntries()
-          .catch((e) => this.#o.log(`sync: publishing entries failed: ${e instanceof Error ? e.message : String(e)}`))
-          .finally(() => (this.#publishing = undefined));
+      if (!this.#publishing) void this.#publish();
     }, 2000);
     publisher.unref?.();
     this.#unsubscribe.push(() => clearInterval(publisher));
   }
 
   #publishing: Promise<void> | undefined;
+
+  /**
+   * Publishes now, one publish at a time: a call while one runs waits for it and then
+   * publishes again (entries may have been signed since it read its list).
+   */
+  #publish(): Promise<void> {
+    const run = (this.#publishing ?? Promise.resolve())
+      .then(() => this.#publishEntries())
+      .catch((e) => this.#o.log(`sync: publishing entries failed: ${e instanceof Error ? e.message : String(e)}`));
+    const mine = run.finally(() => {
+      if (this.#publishing === mine) this.#publishing = undefined;
+    });
+    this.#publishing = mine;
+    return mine;
+  }
 
   /**
    * The chart is loaded here and already contains the heads a peer listed (the peer is
@@ -849,8 +861,12 @@ export class SyncService {
 
   #startExchange(peer: string, listening: boolean): void {
     const running = this.#exchanges.get(peer);
+    // Entries signed here are published at once, not after the previous exchange with
+    // this peer has finished waiting (up to seconds): a peer that connects, sees the
+    // charts agree and leaves must not leave without them.
+    const published = this.#publish();
     const next = (running ?? Promise.resolve())
-      .then(() => this.#exchange(peer))
+      .then(() => this.#exchange(peer, published))
       .then(() => (listening ? this.#recordWhenConverged(peer) : undefined))
       .catch((e) => this.#o.log(`sync: exchange with ${peer} failed: ${e instanceof Error ? e.message : String(e)}`));
     this.#exchanges.set(peer, next);
@@ -875,7 +891,7 @@ export class SyncService {
     if (converged && !this.#stopped) this.#recordSynced(peer);
   }
 
-  async #exchange(peer: string): Promise<void> {
+  async #exchange(peer: string, published: Promise<void>): Promise<void> {
     const m = this.#membership!;
     // The shared bookkeeping documents first (a device that just joined fetches them now).
     this.#rosterHandle ??= await this.#findOrUndefined<RosterDoc>(m.rosterDocId);
@@ -889,7 +905,7 @@ export class SyncService {
       this.#o.log('sync: the peer has no catalog document; started an empty one');
     }
     this.#watch(this.#catalogHandle);
-    await this.#publishEntries();
+    await published;
     this.#refreshCatalog();
     this.#flushCatalog();
     // A device answers hello at once; a hub never does (it gets everything by automerge-repo).
@@ -1271,6 +1287,13 @@ export class SyncService {
         }
         if (wanted) want.push({ docId, source: mine === undefined ? source : undefined });
         source = undefined;
+        // Two devices that both created docs[docId] (offline, or a bundle made before this
+        // device's entry was written) leave one map visible: an acknowledgement in the
+        // other is hidden. Each device writes its own again.
+        if (mine !== undefined && byDev[this.deviceId] !== mine) {
+          this.#catalogPending.set(docId, mine);
+          this.#scheduleCatalogWrite();
+        }
       }
     })();
     const fresh = want.filter(({ docId }) => !this.#requested.has(docId));
@@ -1354,6 +1377,9 @@ export class SyncService {
           patientId,
           fn: (d) => {
             const doc = d as unknown as Required<SignedEntriesDoc>;
+            // Charts made since signedEntries is created with them never take this branch;
+            // for older ones two devices may create competing maps, and readers take the
+            // union (signedEntriesOf).
             doc.signedEntries ??= {};
             for (const [id, w] of missing) if (!(id in doc.signedEntries)) doc.signedEntries[id] = wireEntryForDoc(w);
           },
@@ -1366,7 +1392,7 @@ export class SyncService {
 
   /** Publishes new entries now (called after local writes while peers are connected, and before bundles). */
   async publish(): Promise<void> {
-    if (this.#membership) await this.#publishEntries();
+    if (this.#membership) await this.#publish();
   }
 
   // ---- status ---------------------------------------------------------------------
