@@ -56,6 +56,7 @@ export {
   newLeafSalt,
   leafData,
   encodeLeafData,
+  LeafDataEncoder,
   leafHash,
   decodeLeafData,
   type LeafPreimage,

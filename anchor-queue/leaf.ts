@@ -100,27 +100,82 @@ export function encodeLeafData(preimage: LeafPreimage, target: Uint8Array, offse
   // Runs twice for every committed entry (entry and audit leaves): no allocation, no
   // closures, and ASCII strings (device ids, kinds, record ids) written without a
   // TextEncoder. The checks and their order are the same for every input.
-  const device = utf8Field('origin device id', preimage.originDeviceId);
-  if (typeof preimage.recordKind !== 'string' || !RECORD_KIND.test(preimage.recordKind)) {
-    throw new TypeError('record kind must be a lowercase ASCII token like "entry" (at most 64 characters)');
-  }
-  const kind = utf8Field('record kind', preimage.recordKind);
-  const id = utf8Field('record id', preimage.recordId);
-  const contentHash = fixedField('content hash', preimage.contentHash, LEAF_CONTENT_HASH_LENGTH);
-  const salt = fixedField('salt', preimage.salt, LEAF_SALT_LENGTH);
-  if (isAllZero(salt)) throw new TypeError('the salt is all zeros: every leaf needs a random salt');
-
+  const [device, kind] = originAndKind(preimage.originDeviceId, preimage.recordKind);
+  const [id, contentHash, salt] = recordFields(preimage.recordId, preimage.contentHash, preimage.salt);
   const length = magicBytes.length + 1 + 6 + device.length + kind.length + id.length + 64;
-  if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + length <= target.length)) return length;
+  if (!fits(target, offset, length)) return length;
   target.set(magicBytes, offset);
   let at = offset + magicBytes.length;
   target[at++] = LEAF_VERSION;
   at = writeField(target, at, device);
   at = writeField(target, at, kind);
-  at = writeField(target, at, id);
-  target.set(contentHash, at);
-  target.set(salt, at + LEAF_CONTENT_HASH_LENGTH);
+  writeRecordFields(target, at, id, contentHash, salt);
   return length;
+}
+
+/**
+ * encodeLeafData for the leaves of one origin device and record kind: those two
+ * fields are checked and encoded once, when the encoder is made; encodeInto checks
+ * the others as encodeLeafData does and writes the same bytes.
+ */
+export class LeafDataEncoder {
+  /** magic ‖ version ‖ origin device id ‖ record kind, each field length-prefixed. */
+  readonly #start: Uint8Array;
+
+  constructor(originDeviceId: string, recordKind: string) {
+    const [device, kind] = originAndKind(originDeviceId, recordKind);
+    this.#start = new Uint8Array(magicBytes.length + 1 + 4 + device.length + kind.length);
+    this.#start.set(magicBytes, 0);
+    this.#start[magicBytes.length] = LEAF_VERSION;
+    writeField(this.#start, writeField(this.#start, magicBytes.length + 1, device), kind);
+  }
+
+  /** Like encodeLeafData({ originDeviceId, recordKind, recordId, contentHash, salt }, target, offset). */
+  encodeInto(recordId: string, contentHash: Uint8Array, salt: Uint8Array, target: Uint8Array, offset: number): number {
+    const [id, hash, checkedSalt] = recordFields(recordId, contentHash, salt);
+    const length = this.#start.length + 2 + id.length + 64;
+    if (!fits(target, offset, length)) return length;
+    target.set(this.#start, offset);
+    writeRecordFields(target, offset + this.#start.length, id, hash, checkedSalt);
+    return length;
+  }
+}
+
+function originAndKind(originDeviceId: unknown, recordKind: unknown): [string | Uint8Array, string | Uint8Array] {
+  const device = utf8Field('origin device id', originDeviceId);
+  if (typeof recordKind !== 'string' || !RECORD_KIND.test(recordKind)) {
+    throw new TypeError('record kind must be a lowercase ASCII token like "entry" (at most 64 characters)');
+  }
+  return [device, utf8Field('record kind', recordKind)];
+}
+
+function recordFields(
+  recordId: unknown,
+  contentHash: unknown,
+  salt: unknown,
+): [string | Uint8Array, Uint8Array, Uint8Array] {
+  const id = utf8Field('record id', recordId);
+  const hash = fixedField('content hash', contentHash, LEAF_CONTENT_HASH_LENGTH);
+  const checkedSalt = fixedField('salt', salt, LEAF_SALT_LENGTH);
+  if (isAllZero(checkedSalt)) throw new TypeError('the salt is all zeros: every leaf needs a random salt');
+  return [id, hash, checkedSalt];
+}
+
+function fits(target: Uint8Array, offset: number, length: number): boolean {
+  return Number.isSafeInteger(offset) && offset >= 0 && offset + length <= target.length;
+}
+
+/** The record id field, the content hash and the salt: the end of every leaf. */
+function writeRecordFields(
+  target: Uint8Array,
+  at: number,
+  id: string | Uint8Array,
+  contentHash: Uint8Array,
+  salt: Uint8Array,
+): void {
+  const end = writeField(target, at, id);
+  target.set(contentHash, end);
+  target.set(salt, end + LEAF_CONTENT_HASH_LENGTH);
 }
 
 /** RFC 6962 leaf hash of the preimage: SHA-256(0x00 ‖ leafData(preimage)). */

@@ -7,6 +7,7 @@ import {
   createLeafPreimage,
   decodeLeafData,
   encodeLeafData,
+  LeafDataEncoder,
   InMemoryMerkleNodeStore,
   leafData,
   leafHash,
@@ -148,6 +149,37 @@ describe('encodeLeafData', () => {
   it('validates like leafData, even when nothing would be written', () => {
     expect(() => encodeLeafData({ ...sample, salt: new Uint8Array(32) }, new Uint8Array(0), 0)).toThrow(/all zeros/);
     expect(() => encodeLeafData({ ...sample, recordId: 'a\uD800' }, new Uint8Array(500), 0)).toThrow(/lone surrogate/);
+  });
+});
+
+describe('LeafDataEncoder', () => {
+  it('writes what leafData writes for its origin and kind, at any offset', () => {
+    fc.assert(
+      fc.property(preimageArb, fc.nat({ max: 5 }), (preimage, offset) => {
+        const encoder = new LeafDataEncoder(preimage.originDeviceId, preimage.recordKind);
+        const data = leafData(preimage);
+        const target = new Uint8Array(offset + data.length);
+        const { recordId, contentHash, salt } = preimage;
+        expect(encoder.encodeInto(recordId, contentHash, salt, target, offset)).toBe(data.length);
+        expect(hex(target.subarray(offset))).toBe(hex(data));
+        // Too small: nothing written, the length still returned.
+        const small = new Uint8Array(data.length - 1);
+        expect(encoder.encodeInto(recordId, contentHash, salt, small, 0)).toBe(data.length);
+        expect(small.every((byte) => byte === 0)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('checks origin and kind when made, and the other fields on every leaf', () => {
+    expect(() => new LeafDataEncoder('', 'entry')).toThrow(/origin device id/);
+    expect(() => new LeafDataEncoder('dev', 'Entry')).toThrow(/record kind/);
+    const encoder = new LeafDataEncoder('dev', 'entry');
+    const target = new Uint8Array(500);
+    expect(() => encoder.encodeInto('', sample.contentHash, sample.salt, target, 0)).toThrow(/record id/);
+    expect(() => encoder.encodeInto('a\uD800', sample.contentHash, sample.salt, target, 0)).toThrow(/lone surrogate/);
+    expect(() => encoder.encodeInto('r', new Uint8Array(31), sample.salt, target, 0)).toThrow(/content hash/);
+    expect(() => encoder.encodeInto('r', sample.contentHash, new Uint8Array(32), target, 0)).toThrow(/all zeros/);
   });
 });
 

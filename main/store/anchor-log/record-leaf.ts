@@ -24,14 +24,7 @@
 // In any of these cases the append reads the edge from the store instead, like any
 // MerkleLog append, and keeps that. Each leaf's nodes commit in its record's
 // transaction either way.
-import {
-  encodeLeafData,
-  MerkleLog,
-  newLeafSalt,
-  type FrontierNode,
-  type LeafPreimage,
-  type MerkleFrontier,
-} from '../../../anchor-queue';
+import { LeafDataEncoder, MerkleLog, newLeafSalt, type FrontierNode, type MerkleFrontier } from '../../../anchor-queue';
 import { hashPrefixedLeaf, nativeMerkleHasher } from '../crypto/merkle-hasher';
 import type { Db } from '../database';
 import { requireMeta } from '../repositories/meta';
@@ -51,6 +44,8 @@ interface Edge {
 interface RecordLog {
   log: MerkleLog;
   origin: string;
+  /** This device's leaves of each kind: origin and kind encoded once. */
+  encoders: Record<LeafRecordKind, LeafDataEncoder>;
   /** The log's right edge after the last append here; null: read it from the store. */
   edge: Edge | null;
 }
@@ -64,9 +59,11 @@ export function merkleLogOf(db: Db): { log: MerkleLog; origin: string } {
 function recordLogOf(db: Db): RecordLog {
   let l = logs.get(db);
   if (!l) {
+    const origin = requireMeta(db, 'device.id');
     l = {
       log: new MerkleLog(new SqliteMerkleNodeStore(db), nativeMerkleHasher),
-      origin: requireMeta(db, 'device.id'),
+      origin,
+      encoders: { entry: new LeafDataEncoder(origin, 'entry'), audit: new LeafDataEncoder(origin, 'audit') },
       edge: null,
     };
     logs.set(db, l);
@@ -90,7 +87,7 @@ export function appendRecordLeaf(db: Db, kind: LeafRecordKind, recordId: string,
   const l = recordLogOf(db);
   const salt = newLeafSalt();
   // Validates every field (and throws) before anything is appended.
-  const leafHash = hashLeaf({ originDeviceId: l.origin, recordKind: kind, recordId, contentHash, salt });
+  const leafHash = hashLeaf(l.encoders[kind], recordId, contentHash, salt);
   // Cleared until this append has written its row: if anything below throws, the
   // next append reads the store.
   const edge = l.edge;
@@ -153,11 +150,11 @@ function insertFollowingRow(db: Db, leafIndex: number, nodes: readonly FrontierN
 // 0x00 ‖ leaf data, encoded in place and hashed without a copy (grown for long ids).
 let leafInput = new Uint8Array(512);
 
-function hashLeaf(preimage: LeafPreimage): Uint8Array {
-  let length = encodeLeafData(preimage, leafInput, 1);
+function hashLeaf(encoder: LeafDataEncoder, recordId: string, contentHash: Uint8Array, salt: Uint8Array): Uint8Array {
+  let length = encoder.encodeInto(recordId, contentHash, salt, leafInput, 1);
   if (length + 1 > leafInput.length) {
     leafInput = new Uint8Array(2 * (length + 1));
-    length = encodeLeafData(preimage, leafInput, 1);
+    length = encoder.encodeInto(recordId, contentHash, salt, leafInput, 1);
   }
   leafInput[0] = 0x00;
   return hashPrefixedLeaf(leafInput.subarray(0, length + 1));
