@@ -4,6 +4,9 @@ import type { EventName, Method, Role } from '../api';
 
 type Who = 'public' | readonly Role[];
 
+/** Who may change the roster of devices (revoke one, set its role): the same people. */
+const DEVICE_ADMIN: readonly Role[] = ['administrator'];
+
 const CLINICAL: readonly Role[] = ['administrator', 'doctor', 'nurse'];
 const ALL: readonly Role[] = [
   'administrator',
@@ -27,6 +30,8 @@ export const methodPermissions: Record<Method, Who> = {
   'patients.register': ['administrator', 'doctor', 'nurse', 'clerk'],
   'patients.get': ['administrator', 'doctor', 'nurse', 'clerk', 'lab_technician'],
   'patients.addAllergy': CLINICAL,
+  // Field teams and consent decide which devices receive the chart: clinicians record them.
+  'patients.setSharing': CLINICAL,
   'entries.recordVitals': CLINICAL,
   'entries.addNote': CLINICAL,
   // The clerk checks a patient in; the visit itself is clinical.
@@ -60,7 +65,9 @@ export const methodPermissions: Record<Method, Who> = {
   'sync.enrollmentCode': ['administrator'],
   'sync.listen': ['administrator'],
   'sync.connect': ['administrator'],
-  'peers.revoke': ['administrator'],
+  'peers.revoke': DEVICE_ADMIN,
+  // A device's role and teams decide which charts it receives: whoever may revoke it.
+  'peers.setRole': DEVICE_ADMIN,
   'bundles.import': ['administrator'],
   'bundles.export': ['administrator'],
   // Conflicts carry chart values: clinicians review and resolve them.

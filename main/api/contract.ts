@@ -18,6 +18,8 @@ import {
   ConflictId,
   ConflictSummary,
   DeviceIdText,
+  DeviceRoleAssignment,
+  PatientSharing,
   PeerUrl,
   SyncStatus,
   ClinicalNote,
@@ -109,6 +111,12 @@ export const contract = {
   'patients.addAllergy': {
     public: false,
     input: z.object({ patientId: Id, text: z.string().trim().min(1, 'Allergy text is required').max(200) }).strict(),
+    output: PatientChart,
+  },
+  /** Field teams and consent: which devices may hold copies of this chart (share policy). */
+  'patients.setSharing': {
+    public: false,
+    input: z.object({ patientId: Id, sharing: PatientSharing.strict() }).strict(),
     output: PatientChart,
   },
 
@@ -252,6 +260,8 @@ export const contract = {
     input: z.object({ deviceId: DeviceIdText, reason: z.string().trim().min(1, 'Give a reason').max(500) }).strict(),
     output: SyncStatus,
   },
+  /** A device's role (clinic, field, hub) and field teams: a signed roster operation of this device. */
+  'peers.setRole': { public: false, input: DeviceRoleAssignment, output: SyncStatus },
   'conflicts.list': {
     public: false,
     input: z.object({ patientId: Id.optional(), status: z.enum(['open', 'resolved', 'all']).default('open') }).strict(),

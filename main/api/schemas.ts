@@ -96,12 +96,42 @@ export const ChartListItem = z.object({
 });
 export type ChartListItem = z.infer<typeof ChartListItem>;
 
+/** A field team's id (same rule as the roster's, sync/identity/roster-ops.ts TEAM_ID). */
+export const TeamId = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/,
+    'A team id is 1–32 letters, digits or . _ - (starting with a letter or digit)',
+  );
+export const MAX_TEAMS = 32;
+const TeamIds = z
+  .array(TeamId)
+  .max(MAX_TEAMS, `At most ${MAX_TEAMS} teams`)
+  .refine((ids) => new Set(ids).size === ids.length, 'A team is listed twice');
+
+/**
+ * Which devices may hold copies of a patient's chart (the share policy): the field
+ * teams the patient is assigned to; whether the patient allows copies on field
+ * devices (a refusal; allowed unless recorded otherwise); and whether the patient
+ * consented to storage at the regional hub (consent; not given unless recorded).
+ */
+export const PatientSharing = z.object({
+  fieldTeamIds: TeamIds,
+  fieldCopies: z.boolean(),
+  regionalHub: z.boolean(),
+});
+export type PatientSharing = z.infer<typeof PatientSharing>;
+/** What a chart without recorded sharing facts means (docs/architecture.md, Sync). */
+export const DEFAULT_SHARING: PatientSharing = { fieldTeamIds: [], fieldCopies: true, regionalHub: false };
+
 export const PatientChart = PatientSummary.extend({
   address: z.string().nullable(),
   identifiers: z.array(z.object({ system: z.string(), value: z.string() })),
   allergies: z.array(ChartListItem),
   problems: z.array(ChartListItem),
   medications: z.array(ChartListItem),
+  sharing: PatientSharing,
 });
 export type PatientChart = z.infer<typeof PatientChart>;
 
@@ -430,6 +460,11 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+export const DEVICE_ROLES = ['clinic', 'field', 'hub'] as const;
+/** What a device is for (set by an administrator in the signed roster): which charts it may hold. */
+export const DeviceRole = z.enum(DEVICE_ROLES);
+export type DeviceRole = z.infer<typeof DeviceRole>;
+
 export const SyncPeer = z.object({
   deviceId: z.string(),
   name: z.string().nullable(),
@@ -438,6 +473,9 @@ export const SyncPeer = z.object({
   lastSyncAt: z.string().nullable(),
   unsent: z.number().int(),
   revoked: z.boolean(),
+  /** From the roster: 'clinic' unless an administrator set another role. */
+  role: DeviceRole,
+  teamIds: z.array(z.string()),
 });
 export type SyncPeer = z.infer<typeof SyncPeer>;
 
@@ -454,6 +492,15 @@ export const SyncStatus = z.object({
   progress: SyncProgress.nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
+
+/** Input of peers.setRole: teams only for a field device. */
+export const DeviceRoleAssignment = z
+  .object({ deviceId: DeviceIdText, role: DeviceRole, teamIds: TeamIds.default([]) })
+  .strict()
+  .refine((a) => a.role === 'field' || a.teamIds.length === 0, {
+    message: 'Only a field device belongs to field teams',
+    path: ['teamIds'],
+  });
 
 export const ConflictId = z.string().regex(/^[0-9a-f]{32}$/, 'Not a conflict id');
 

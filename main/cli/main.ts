@@ -26,6 +26,7 @@ import {
   peersJoinCommand,
   peersListCommand,
   peersRevokeCommand,
+  peersRoleCommand,
   syncCommand,
 } from './sync-commands';
 
@@ -72,8 +73,11 @@ const USAGE = `Usage: sijill <command> [options]
                          enroll this device with the clinic of the device listening at that address
   peers revoke --data-dir DIR --device ID [--reason TEXT]
                          revoke a device: it is refused and receives nothing more
+  peers role DEVICE --data-dir DIR --role clinic|field|hub [--team T]...
+                         set a device's role and field teams (this must be an administrator device): a
+                         field device receives only its teams' patients, a hub only consented ones
   peers list --data-dir DIR [--json]
-                         the clinic's devices, revoked ones marked, with last sync times
+                         the clinic's devices, revoked ones marked, with roles and last sync times
   sync --data-dir DIR --peer ws://HOST:PORT [--timeout SECONDS]
                          sync once; exit 0 only when both sides hold the same data (3: not yet)
   bundle export --data-dir DIR --since-peer DEVICE-ID --out FILE
@@ -250,6 +254,24 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     ),
 
   async peers([sub, ...args]) {
+    if (sub === 'role') {
+      let parsed;
+      try {
+        parsed = parseArgs({
+          args,
+          options: { ...common, role: { type: 'string' }, team: { type: 'string', multiple: true } },
+          strict: true,
+          allowPositionals: true,
+        });
+      } catch (err) {
+        throw new CliError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
+      }
+      if (parsed.positionals.length !== 1) throw new CliError(`peers role needs one DEVICE id.\n\n${USAGE}`, 2);
+      const v = parsed.values;
+      return withClinic(requireOpt(v['data-dir'], 'data-dir'), (c) =>
+        peersRoleCommand(c, { device: parsed.positionals[0], role: v.role, teams: v.team }),
+      );
+    }
     const o = parse(args, {
       code: { type: 'string' },
       peer: { type: 'string' },

@@ -2,10 +2,11 @@
 // with the CLI's own clinic (actor null in the audit: whoever holds the database
 // passphrase); progress goes to stderr, results to stdout.
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { ApiError, DeviceIdText, PeerUrl } from '../api';
+import { ApiError, DeviceIdText, DeviceRoleAssignment, PeerUrl } from '../api';
 import type { Clinic } from '../host/clinic';
 import { exportBundleFile, importBundleFile } from '../host/sync/bundle-exchange';
 import type { SyncProgress } from '../host/sync/sync-service';
+import { setDeviceRole } from '../host/sync/device-roles';
 import { startHubGateway } from '../host/sync/hub';
 import { listPeers } from '../store/sync/peers';
 import { CliError } from './prompt';
@@ -70,6 +71,35 @@ export async function peersRevokeCommand(clinic: Clinic, opts: { device?: string
   return 0;
 }
 
+/**
+ * `sijill peers role DEVICE --role clinic|field|hub [--team T]...`: this device (an
+ * administrator device) signs the role into the roster; other devices apply it when
+ * the roster reaches them (their next sync). The command line acts as whoever holds
+ * the database passphrase, like revocation.
+ */
+export async function peersRoleCommand(clinic: Clinic, opts: { device?: string; role?: string; teams?: string[] }) {
+  if (!opts.device)
+    throw new CliError('Missing DEVICE: sijill peers role DEVICE --role clinic|field|hub [--team T]...', 2);
+  if (!opts.role) throw new CliError('Missing --role clinic|field|hub.', 2);
+  const r = DeviceRoleAssignment.safeParse({ deviceId: opts.device, role: opts.role, teamIds: opts.teams ?? [] });
+  if (!r.success)
+    throw new CliError(
+      r.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '),
+      2,
+    );
+  const { device, changed } = await asCli(() => setDeviceRole({ db: clinic.db, sync: clinic.sync }, null, r.data));
+  const what =
+    device.role === 'field'
+      ? `a field device of team(s) ${device.teamIds.join(', ') || '(none)'}`
+      : `a ${device.role} device`;
+  console.log(
+    changed
+      ? `Device ${device.deviceId} is now ${what}. Other devices apply this at their next sync.`
+      : `Device ${device.deviceId} already is ${what}: nothing changed.`,
+  );
+  return 0;
+}
+
 export function peersListCommand(clinic: Clinic, json: boolean) {
   const roster = clinic.sync.roster;
   const peers = listPeers(clinic.db);
@@ -82,6 +112,8 @@ export function peersListCommand(clinic: Clinic, json: boolean) {
           admin: d.admin,
           thisDevice: d.deviceId === clinic.deviceId,
           revoked: d.revokedAt !== null,
+          role: d.role,
+          teamIds: d.teamIds,
           address: p?.address ?? null,
           lastSyncAt: p?.last_sync_at ?? null,
         };
@@ -93,6 +125,7 @@ export function peersListCommand(clinic: Clinic, json: boolean) {
     for (const r of rows)
       console.log(
         `${r.deviceId}  ${r.name}${r.thisDevice ? ' (this device)' : ''}${r.admin ? ' [admin]' : ''}${r.revoked ? ' REVOKED' : ''}` +
+          `  ${r.role}${r.teamIds.length > 0 ? ` (teams ${r.teamIds.join(', ')})` : ''}` +
           `${r.address ? `  ${r.address}` : ''}  last sync: ${r.lastSyncAt ?? 'never'}`,
       );
   return 0;

@@ -9,7 +9,14 @@ import { appendAudit, recentAudit, verifyAuditChain } from '../access/audit-log'
 import type { Host } from './host';
 import { verifyReceipt } from '../../anchor-queue';
 import { VERSION } from './host';
-import { exportBundleBase64, importBundleBase64, setListening, syncStatus } from './sync/sync-api';
+import {
+  exportBundleBase64,
+  importBundleBase64,
+  setListening,
+  setPatientSharing,
+  setPeerRole,
+  syncStatus,
+} from './sync/sync-api';
 import { readConflicts, resolveConflictById } from './sync/conflict-review';
 
 export interface CallContext {
@@ -75,6 +82,11 @@ export const handlers: Handlers = {
   'patients.get': (ctx, input) => ctx.host.clinic.getChart(sessionOf(ctx).user, input.patientId),
   'patients.addAllergy': async (ctx, input) => {
     const chart = await ctx.host.clinic.addAllergy(sessionOf(ctx).user, input.patientId, input.text);
+    ctx.host.emit('patient.changed', { patientId: input.patientId });
+    return chart;
+  },
+  'patients.setSharing': async (ctx, input) => {
+    const chart = await setPatientSharing(ctx.host.clinic, sessionOf(ctx).user.id, input.patientId, input.sharing);
     ctx.host.emit('patient.changed', { patientId: input.patientId });
     return chart;
   },
@@ -165,6 +177,11 @@ export const handlers: Handlers = {
   'peers.revoke': (ctx, input) => {
     ctx.host.clinic.sync.revoke(sessionOf(ctx).user.id, input.deviceId, input.reason);
     return syncStatus(ctx.host.clinic);
+  },
+  'peers.setRole': (ctx, input) => {
+    const status = setPeerRole(ctx.host.clinic, sessionOf(ctx).user, input);
+    ctx.host.emit('sync.status', {});
+    return status;
   },
   'conflicts.list': (ctx, input) => ({
     conflicts: readConflicts(ctx.host.clinic.db, sessionOf(ctx).user.id, {

@@ -1,5 +1,6 @@
 // The clinic's other devices this one knows: connected or not, when they last
-// synced, what they have not received yet; a bundle file for one of them, and
+// synced, what they have not received yet, their role (which patients they may
+// hold); a bundle file for one of them, the role and field teams (RoleForm), and
 // revocation, which asks for confirmation and a reason (it cannot be undone).
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { contract, type SyncPeer, type SyncStatus } from '../../main/api';
@@ -11,6 +12,9 @@ import { validateFieldWith } from '../forms/validate';
 import { useFormSubmit } from '../hooks/useFormSubmit';
 import { useI18n } from '../i18n/LanguageContext';
 import { ExportBundleButton } from './ExportBundleButton';
+import { RoleForm } from './RoleForm';
+import { formatTeamList, roleShortKey } from './sharing-model';
+import { useSharingText } from './useSharingText';
 
 interface PeerListProps {
   peers: readonly SyncPeer[];
@@ -39,7 +43,9 @@ export function PeerList({ peers, onChanged }: PeerListProps) {
 
 function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps['onChanged'] }) {
   const { t, locale } = useI18n();
+  const st = useSharingText();
   const [revoking, setRevoking] = useState(false);
+  const [editingRole, setEditingRole] = useState(false);
   const badge = peer.revoked
     ? { tone: 'alert', text: t('peers.state.revoked') }
     : peer.connected
@@ -85,10 +91,40 @@ function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps
           <dt>{t('peers.unsent')}</dt>
           <dd data-testid="peer-unsent">{peer.unsent}</dd>
         </div>
+        <div className="facts__item">
+          <dt>{st('role.label')}</dt>
+          <dd data-testid="peer-role" data-role={peer.role}>
+            {st(roleShortKey(peer.role))}
+            {peer.role === 'field' && (
+              <>
+                {' · '}
+                <span dir="ltr">{peer.teamIds.length > 0 ? formatTeamList(peer.teamIds) : st('role.noTeams')}</span>
+              </>
+            )}
+          </dd>
+        </div>
       </dl>
-      {!peer.revoked && !revoking && (
+      {editingRole && (
+        <RoleForm
+          peer={peer}
+          onCancel={() => setEditingRole(false)}
+          onSaved={(status, message) => {
+            setEditingRole(false);
+            onChanged(status, message);
+          }}
+        />
+      )}
+      {!peer.revoked && !revoking && !editingRole && (
         <div className="peer__actions">
           <ExportBundleButton deviceId={peer.deviceId} />
+          <button
+            type="button"
+            className="button button--small"
+            data-testid="peer-role-edit"
+            onClick={() => setEditingRole(true)}
+          >
+            {st('role.edit')}
+          </button>
           <button
             type="button"
             className="button button--small button--danger"

@@ -1,7 +1,7 @@
 // A patient's chart: who they are, open sync conflicts to resolve, live data of
 // attached bedside devices, allergies and lists, vitals, lab results, waveform
-// recordings, the full timeline, and the forms that add to it. Refreshed when the
-// host says the patient changed.
+// recordings, the full timeline, and the forms that add to it; at the end, which
+// devices may hold copies (sharing). Refreshed when the host says the patient changed.
 import { useState } from 'react';
 import type { Entry } from '../../main/api';
 import { AllergyPanel } from '../chart/AllergyPanel';
@@ -12,6 +12,7 @@ import { ChartLive } from '../chart/ChartLive';
 import { ConflictsPanel } from '../chart/ConflictsPanel';
 import { LabResultsTable } from '../chart/LabResultsTable';
 import { RecordingsPanel } from '../chart/RecordingsPanel';
+import { SharingPanel } from '../chart/SharingPanel';
 import { NewEntryForms } from '../chart/NewEntryForms';
 import { Timeline } from '../chart/Timeline';
 import { VitalsTable } from '../chart/VitalsTable';
@@ -93,6 +94,7 @@ export function ChartScreen({ patientId }: { patientId: string }) {
           )}
         </div>
       </div>
+      <SharingPanel chart={chart} onChanged={(updated) => record.replace({ chart: updated, entries })} />
     </section>
   );
 }

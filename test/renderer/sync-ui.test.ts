@@ -39,6 +39,8 @@ const PEER = {
   lastSyncAt: '2026-03-01T08:00:00.000Z',
   unsent: 0,
   revoked: false,
+  role: 'clinic' as const,
+  teamIds: [] as string[],
 };
 
 function status(over: Partial<SyncStatus> = {}): SyncStatus {

@@ -1,13 +1,47 @@
 // The sync methods of the API, over the clinic's SyncService (kept out of the
 // handler map so that file stays one line per method).
-import type { Output } from '../../api';
+import type { Output, ParsedInput, PatientChart, PatientSharing } from '../../api';
 import { ApiError } from '../../api';
+import type { UserRow } from '../../access/users';
+import { applySharing } from '../../store/charts/chart-doc';
 import { openConflictCount } from '../../store/sync/conflicts';
 import type { Clinic } from '../clinic';
 import { exportBundleFile, importBundleFile } from './bundle-exchange';
+import { setDeviceRole } from './device-roles';
 
 export function syncStatus(clinic: Clinic): Output<'sync.status'> {
-  return { ...clinic.sync.status(), conflicts: openConflictCount(clinic.db) };
+  const s = clinic.sync.status();
+  const roster = clinic.sync.roster;
+  return {
+    ...s,
+    // Each peer's role and teams, as the roster says (the share policy reads the same).
+    peers: s.peers.map((p) => {
+      const d = roster?.devices.get(p.deviceId);
+      return { ...p, role: d?.role ?? 'clinic', teamIds: d ? [...d.teamIds] : [] };
+    }),
+    conflicts: openConflictCount(clinic.db),
+  };
+}
+
+/** peers.setRole: a signed roster operation of this device (device-roles.ts). */
+export function setPeerRole(clinic: Clinic, user: UserRow, input: ParsedInput<'peers.setRole'>) {
+  setDeviceRole({ db: clinic.db, sync: clinic.sync }, { id: user.id, role: user.role }, input);
+  return syncStatus(clinic);
+}
+
+/**
+ * patients.setSharing: the chart's field teams and the patient's choices, written into
+ * the chart document (so they travel with it) and projected for the share policy; one
+ * audit record (ids only). Takes effect for each peer at its next exchange.
+ */
+export function setPatientSharing(
+  clinic: Clinic,
+  actorId: string,
+  patientId: string,
+  sharing: PatientSharing,
+): Promise<PatientChart> {
+  const next: PatientSharing = { ...sharing, fieldTeamIds: [...new Set(sharing.fieldTeamIds)].sort() };
+  return clinic.charts.change(patientId, actorId, { action: 'patient.sharing' }, (doc) => applySharing(doc, next));
 }
 
 export async function setListening(clinic: Clinic, actorId: string, enabled: boolean, port?: number) {

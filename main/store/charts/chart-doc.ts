@@ -3,7 +3,7 @@
 // character by character, so concurrent edits surface as conflicts (sync issue)
 // instead of silently producing a blend of two names.
 import * as A from '@automerge/automerge';
-import type { PatientChart, PatientRegistration } from '../../api';
+import { DEFAULT_SHARING, type PatientChart, type PatientRegistration, type PatientSharing } from '../../api';
 
 type IStr = A.ImmutableString;
 
@@ -12,6 +12,17 @@ export interface ChartListEntry {
   text: string;
   recordedAt: IStr;
   recordedBy: IStr;
+}
+
+/**
+ * Who may hold copies of the chart (the share policy reads its projection). Teams are
+ * map keys, so two devices assigning different teams concurrently both stand; the two
+ * consent flags are plain values (the last writer wins, deterministically).
+ */
+export interface ChartSharingDoc {
+  fieldTeams: { [teamId: string]: true };
+  fieldCopies: boolean;
+  regionalHub: boolean;
 }
 
 export interface ChartDoc {
@@ -34,6 +45,10 @@ export interface ChartDoc {
   allergies: ChartListEntry[];
   problems: ChartListEntry[];
   medications: ChartListEntry[];
+  /** Absent in charts written before sharing existed: they read as DEFAULT_SHARING. */
+  sharing?: ChartSharingDoc;
+  /** Signed entries travelling with the chart (main/host/sync/entry-exchange.ts); absent in older charts. */
+  signedEntries?: Record<string, unknown>;
 }
 
 const im = (s: string) => new A.ImmutableString(s);
@@ -69,7 +84,49 @@ export function newChartDoc(
     ),
     problems: [],
     medications: [],
+    sharing: sharingDoc(DEFAULT_SHARING),
+    // Created with the chart, so no two devices ever create competing maps for it (they
+    // would when both publish a chart's first entries before they meet).
+    signedEntries: {},
   };
+}
+
+const sharingDoc = (s: PatientSharing): ChartSharingDoc => ({
+  fieldTeams: Object.fromEntries(s.fieldTeamIds.map((t) => [t, true as const])),
+  fieldCopies: s.fieldCopies,
+  regionalHub: s.regionalHub,
+});
+
+/** The sharing facts of a chart, defaults where it has none (or a peer sent something else). */
+export function readSharing(doc: Pick<ChartDoc, 'sharing'>): PatientSharing {
+  const s = doc.sharing as Partial<ChartSharingDoc> | undefined;
+  if (!s || typeof s !== 'object') return { ...DEFAULT_SHARING, fieldTeamIds: [] };
+  const teams = s.fieldTeams && typeof s.fieldTeams === 'object' ? s.fieldTeams : {};
+  return {
+    fieldTeamIds: Object.keys(teams)
+      .filter((t) => (teams as Record<string, unknown>)[t] === true)
+      .sort(),
+    fieldCopies: typeof s.fieldCopies === 'boolean' ? s.fieldCopies : DEFAULT_SHARING.fieldCopies,
+    regionalHub: typeof s.regionalHub === 'boolean' ? s.regionalHub : DEFAULT_SHARING.regionalHub,
+  };
+}
+
+/**
+ * Writes sharing facts into a chart (inside ChartStore.change): only what differs, so
+ * a concurrent change of another team or flag on another device is kept.
+ */
+export function applySharing(doc: ChartDoc, next: PatientSharing): void {
+  if (!doc.sharing || typeof doc.sharing !== 'object') {
+    doc.sharing = sharingDoc(next);
+    return;
+  }
+  const s = doc.sharing;
+  if (!s.fieldTeams || typeof s.fieldTeams !== 'object') s.fieldTeams = {};
+  const want = new Set(next.fieldTeamIds);
+  for (const t of Object.keys(s.fieldTeams)) if (!want.has(t)) delete s.fieldTeams[t];
+  for (const t of want) if (s.fieldTeams[t] !== true) s.fieldTeams[t] = true;
+  if (s.fieldCopies !== next.fieldCopies) s.fieldCopies = next.fieldCopies;
+  if (s.regionalHub !== next.regionalHub) s.regionalHub = next.regionalHub;
 }
 
 export function listEntry(id: string, text: string, at: string, userId: string): ChartListEntry {
@@ -103,5 +160,6 @@ export function readChart(doc: ChartDoc, updatedAt: string): PatientChart {
     allergies: list(doc.allergies),
     problems: list(doc.problems),
     medications: list(doc.medications),
+    sharing: readSharing(doc),
   };
 }

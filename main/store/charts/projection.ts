@@ -1,6 +1,6 @@
 // The SQLite projection of chart documents: one row per patient plus its search
 // text. It is a pure function of the document, so it can always be rebuilt.
-import type { PatientChart, PatientSummary } from '../../api';
+import { DEFAULT_SHARING, type PatientChart, type PatientSharing, type PatientSummary } from '../../api';
 import type { Db } from '../database';
 import { ftsPrefixQuery, normalizeForSearch } from '../search/normalize';
 import { stmt } from '../statements';
@@ -33,7 +33,9 @@ export const toPatientSummary = (r: PatientRow): PatientSummary => ({
   updatedAt: r.updated_at,
 });
 
-function searchText(chart: PatientChart): { names: string; identifiers: string } {
+function searchText(
+  chart: Pick<PatientChart, 'givenName' | 'fatherName' | 'familyName' | 'latinName' | 'phone' | 'mrn' | 'nationalId'>,
+): { names: string; identifiers: string } {
   const names = [chart.givenName, chart.fatherName, chart.familyName, chart.latinName].filter(Boolean).join(' ');
   const phoneDigits = chart.phone ? normalizeForSearch(chart.phone).replace(/\D/g, '') : '';
   // Also index the local form of an international number (+964 770… → 0770…), as staff type either.
@@ -44,21 +46,26 @@ function searchText(chart: PatientChart): { names: string; identifiers: string }
   return { names: normalizeForSearch(names), identifiers: normalizeForSearch(identifiers) };
 }
 
-/** Inserts or replaces the projection of one chart; call inside a write transaction. */
+/**
+ * Inserts or replaces the projection of one chart; call inside a write transaction.
+ * A chart without sharing facts (callers that build one by hand) gets the defaults.
+ */
 export function projectChart(
   db: Db,
-  chart: PatientChart,
+  chart: Omit<PatientChart, 'sharing'> & { sharing?: PatientSharing },
   documentId: string,
   heads: string[],
   createdAt: string,
 ): void {
+  const sharing = chart.sharing ?? DEFAULT_SHARING;
   stmt(
     db,
-    `INSERT INTO patients (id, document_id, mrn, given_name, father_name, family_name, latin_name, sex, birth_date, phone, national_id, heads, created_at, updated_at)
-     VALUES (@id, @documentId, @mrn, @givenName, @fatherName, @familyName, @latinName, @sex, @birthDate, @phone, @nationalId, @heads, @createdAt, @updatedAt)
+    `INSERT INTO patients (id, document_id, mrn, given_name, father_name, family_name, latin_name, sex, birth_date, phone, national_id, heads, created_at, updated_at, field_team_ids, field_copies, regional_hub)
+     VALUES (@id, @documentId, @mrn, @givenName, @fatherName, @familyName, @latinName, @sex, @birthDate, @phone, @nationalId, @heads, @createdAt, @updatedAt, @fieldTeamIds, @fieldCopies, @regionalHub)
      ON CONFLICT(id) DO UPDATE SET mrn = excluded.mrn, given_name = excluded.given_name, father_name = excluded.father_name,
        family_name = excluded.family_name, latin_name = excluded.latin_name, sex = excluded.sex, birth_date = excluded.birth_date,
-       phone = excluded.phone, national_id = excluded.national_id, heads = excluded.heads, updated_at = excluded.updated_at`,
+       phone = excluded.phone, national_id = excluded.national_id, heads = excluded.heads, updated_at = excluded.updated_at,
+       field_team_ids = excluded.field_team_ids, field_copies = excluded.field_copies, regional_hub = excluded.regional_hub`,
   ).run({
     id: chart.id,
     documentId,
@@ -74,6 +81,9 @@ export function projectChart(
     heads: JSON.stringify(heads),
     createdAt,
     updatedAt: chart.updatedAt,
+    fieldTeamIds: JSON.stringify(sharing.fieldTeamIds),
+    fieldCopies: sharing.fieldCopies ? 1 : 0,
+    regionalHub: sharing.regionalHub ? 1 : 0,
   });
   const text = searchText(chart);
   stmt(db, 'DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
@@ -106,6 +116,25 @@ export function getPatientRow(
 ): (PatientRow & { document_id: string; created_at: string }) | undefined {
   return stmt(db, 'SELECT * FROM patients WHERE id = ?').get(patientId) as
     (PatientRow & { document_id: string; created_at: string }) | undefined;
+}
+
+/** The projected sharing facts of a chart document (share policy), or undefined when not projected. */
+export function sharingOfDocument(
+  db: Db,
+  documentId: string,
+): { patientId: string; sharing: PatientSharing } | undefined {
+  const r = stmt(db, 'SELECT id, field_team_ids, field_copies, regional_hub FROM patients WHERE document_id = ?').get(
+    documentId,
+  ) as { id: string; field_team_ids: string; field_copies: number; regional_hub: number } | undefined;
+  if (!r) return undefined;
+  return {
+    patientId: r.id,
+    sharing: {
+      fieldTeamIds: JSON.parse(r.field_team_ids) as string[],
+      fieldCopies: r.field_copies === 1,
+      regionalHub: r.regional_hub === 1,
+    },
+  };
 }
 
 export function patientExists(db: Db, patientId: string): boolean {

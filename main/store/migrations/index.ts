@@ -7,6 +7,7 @@ import { migration0004 } from './0004-devices';
 import { migration0005 } from './0005-compact-merkle-log';
 import { migration0006 } from './0006-sync';
 import { migration0007 } from './0007-merkle-log-rows';
+import { migration0008 } from './0008-chart-sharing';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -17,5 +18,6 @@ export const migrations: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];
 export type { Migration };

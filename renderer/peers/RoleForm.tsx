@@ -1,0 +1,79 @@
+// A device's role and field teams (administrators): a clinic device holds every
+// patient of the clinic, a field device the patients of its teams who allow field
+// copies, a regional hub those who consented to regional storage. Saved as a signed
+// roster operation of this device; other devices apply it at their next sync.
+import { useState, type FormEvent } from 'react';
+import type { DeviceRole, SyncPeer, SyncStatus } from '../../main/api';
+import { useClient } from '../app/ClientContext';
+import { ErrorAlert, GeneralErrors } from '../components/ErrorAlert';
+import { Select, TextInput } from '../components/TextInput';
+import { useFormSubmit } from '../hooks/useFormSubmit';
+import { useI18n } from '../i18n/LanguageContext';
+import { formatTeamList, parseTeamList, ROLE_OPTIONS, roleInput, roleIssues, roleShortKey } from './sharing-model';
+import { useSharingText } from './useSharingText';
+
+const FIELDS = ['role', 'teamIds'] as const;
+
+export function RoleForm({
+  peer,
+  onCancel,
+  onSaved,
+}: {
+  peer: SyncPeer;
+  onCancel: () => void;
+  onSaved: (status: SyncStatus, message: string) => void;
+}) {
+  const client = useClient();
+  const { t } = useI18n();
+  const st = useSharingText();
+  const [role, setRole] = useState<DeviceRole>(peer.role);
+  const [teams, setTeams] = useState(formatTeamList(peer.teamIds));
+  const form = useFormSubmit(FIELDS);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    let next: SyncStatus | undefined;
+    await form.submit({
+      localIssues: roleIssues(peer.deviceId, role, teams),
+      send: async () => {
+        next = await client.call('peers.setRole', roleInput(peer.deviceId, role, teams));
+      },
+    });
+    if (next) onSaved(next, st('role.saved', { name: peer.name ?? peer.deviceId, role: st(roleShortKey(role)) }));
+  }
+
+  return (
+    <form className="peer__role" onSubmit={onSubmit} noValidate data-testid="peer-role-form">
+      <Select
+        label={st('role.label')}
+        testId="peer-role-select"
+        value={role}
+        onChange={setRole}
+        error={form.errors.fields.role}
+        options={ROLE_OPTIONS.map((o) => ({ value: o.value, label: st(o.key) }))}
+      />
+      {role === 'field' && (
+        <TextInput
+          label={st('role.teams')}
+          hint={parseTeamList(teams).length === 0 ? st('role.fieldWithoutTeam') : st('role.teamsHint')}
+          testId="peer-role-teams"
+          dir="ltr"
+          autoComplete="off"
+          value={teams}
+          onChange={setTeams}
+          error={form.errors.fields.teamIds}
+        />
+      )}
+      <GeneralErrors messages={form.errors.general} />
+      <ErrorAlert error={form.failure} />
+      <div className="form-actions">
+        <button type="submit" className="button" data-testid="peer-role-submit" disabled={form.busy}>
+          {st('role.save')}
+        </button>
+        <button type="button" className="button" data-testid="peer-role-cancel" onClick={onCancel}>
+          {t('form.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}
