@@ -95,8 +95,12 @@ export interface PullerHooks {
    * asked of it); returns those it did not take in (refused, or arrived another way).
    */
   apply(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): string[];
-  /** Charts no longer waited for: received, refused, or given up (they then go by automerge-repo). */
-  settled(documentIds: string[], failed: string[]): void;
+  /**
+   * Charts no longer waited for: received, not taken in or given up (`failed`: they then
+   * go by automerge-repo), or not given by the holder (`refused`: it does not hold them
+   * or its share policy keeps them from this device — the same answer).
+   */
+  settled(documentIds: string[], failed: string[], refused?: { deviceId: string; documentIds: string[] }): void;
   progress(done: number, total: number): void;
   log(message: string): void;
 }
@@ -190,9 +194,14 @@ export class BulkPuller {
       this.#h.log(`sync: could not take in charts from ${deviceId}: ${e instanceof Error ? e.message : String(e)}`);
       failed = docs.map((d) => d.documentId);
     }
-    // Whatever was asked and not delivered (refused, not held) goes by automerge-repo.
+    // Not delivered: what the holder refused (or does not hold) is not asked of it again
+    // by automerge-repo; what it did not mention at all goes that way.
+    const refused = frame.missing.filter((id) => asked.delete(id));
     const rest = [...asked];
-    this.#finish([...docs.map((d) => d.documentId), ...rest], [...failed, ...rest]);
+    this.#finish([...docs.map((d) => d.documentId), ...refused, ...rest], [...failed, ...rest], {
+      deviceId,
+      documentIds: refused,
+    });
     this.#pump(deviceId);
   }
 
@@ -217,11 +226,11 @@ export class BulkPuller {
     this.#queued.clear();
   }
 
-  #finish(ids: string[], failed: string[]): void {
+  #finish(ids: string[], failed: string[], refused?: { deviceId: string; documentIds: string[] }): void {
     for (const id of ids) this.#queued.delete(id);
     this.#done += ids.length;
     if (this.#queued.size === 0) this.#done = this.#total = 0;
-    this.#h.settled(ids, failed);
+    this.#h.settled(ids, failed, refused);
     this.#h.progress(this.#done, this.#total);
   }
 }

@@ -45,7 +45,9 @@ export async function exportBundleFile(
   if (peer.revokedAt) throw new ApiError('VALIDATION', `Device ${sincePeer} was revoked: it receives nothing more.`);
   await ctx.sync.publish();
   await ctx.charts.repo.flush();
-  const ids = [m.rosterDocId, m.catalogDocId, ...changedSince(ctx.db, sincePeer)];
+  // Only the charts the share policy lets that device hold (its field team, consent), as on the LAN.
+  const charts = changedSince(ctx.db, sincePeer).filter((id) => ctx.sync.mayShareWith(sincePeer, id));
+  const ids = [m.rosterDocId, m.catalogDocId, ...charts];
   // Read from storage, not through the Repo: nothing stays cached after the export.
   const docs: BundleDocInput[] = [];
   for (const [i, documentId] of ids.entries()) {

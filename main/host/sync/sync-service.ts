@@ -154,11 +154,24 @@ export class SyncService {
   readonly #bulkPeers = new Set<string>();
   /** Charts a bulk pull could not deliver: they go by automerge-repo's protocol. */
   readonly #bulkFailed = new Set<string>();
+  /**
+   * Charts a device listed but would not give this one (its share policy: another team,
+   * no consent; or it no longer holds them). Not asked of it again, and not waited for,
+   * until its catalog entry for the chart changes (a new assignment changes the chart).
+   */
+  readonly #refused = new Map<string, Set<string>>();
+
+  #refusedBy(deviceId: string): Set<string> {
+    let s = this.#refused.get(deviceId);
+    if (!s) this.#refused.set(deviceId, (s = new Set()));
+    return s;
+  }
   readonly #puller = new BulkPuller({
     send: (deviceId, frame) => this.#sendSide(deviceId, frame),
     apply: (deviceId, docs) => this.#takeInNewDocs(deviceId, docs),
-    settled: (ids, failed) => {
+    settled: (ids, failed, refused) => {
       for (const id of ids) this.#requested.delete(id);
+      if (refused) for (const id of refused.documentIds) this.#refusedBy(refused.deviceId).add(id);
       for (const id of failed) this.#bulkFailed.add(id);
       if (failed.length > 0) {
         if (this.#catalogDirty !== 'all') for (const id of failed) this.#catalogDirty.add(id);
@@ -525,12 +538,19 @@ export class SyncService {
     if (peers.length > 0) void ds.beginSync(peers);
   }
 
+  /** Whether the share policy lets this device give `deviceId` the document (bundles ask this). */
+  mayShareWith(deviceId: string, documentId: string): boolean {
+    return this.#policy?.decide(peerIdForDevice(deviceId), documentId) === 'allow';
+  }
+
+  /** Whether this device holds some content of the document (a sync state for it is not content). */
   #hasStored(documentId: string): boolean {
+    const range = (kind: string) => [`${documentId}\u001f${kind}\u001f`, `${documentId}\u001f${kind}\u0020`];
     return (
-      stmt(this.#db, 'SELECT 1 FROM automerge_chunks WHERE key >= ? AND key < ? LIMIT 1').get(
-        `${documentId}\u001f`,
-        `${documentId}\u0020`,
-      ) !== undefined
+      stmt(
+        this.#db,
+        'SELECT 1 FROM automerge_chunks WHERE (key >= ? AND key < ?) OR (key >= ? AND key < ?) LIMIT 1',
+      ).get(...range('snapshot'), ...range('incremental')) !== undefined
     );
   }
 
@@ -843,17 +863,21 @@ export class SyncService {
       heads: string;
     }>;
     const mine = new Set<string>();
+    const peerId = peerIdForDevice(peer);
+    const refused = this.#refused.get(peer);
     for (const r of rows) {
       mine.add(r.document_id);
       const key = headsKey(JSON.parse(r.heads) as string[]);
       const byDev = docs[r.document_id];
       if (byDev?.[this.deviceId] !== key) return false;
       // A hub (the official sync server) writes no catalog entries: quiet is all it can tell.
-      if (peerWrites && byDev[peer] !== key) return false;
+      // A chart the policy keeps from this peer (another field team...) is not its to hold.
+      if (peerWrites && byDev[peer] !== key && this.#policy?.decide(peerId, r.document_id) === 'allow') return false;
     }
-    // Every chart the peer holds is here too; with a hub (which writes no entries), every chart any device listed.
+    // Every chart the peer holds is here too (except those it would not give this device);
+    // with a hub (which writes no entries), every chart any device listed.
     for (const [docId, byDev] of Object.entries(docs))
-      if ((peer in byDev || !peerWrites) && !mine.has(docId)) return false;
+      if ((peer in byDev || !peerWrites) && !mine.has(docId) && !refused?.has(docId)) return false;
     return true;
   }
 
@@ -1269,6 +1293,8 @@ export class SyncService {
           if (dev === this.deviceId || typeof h !== 'string') continue;
           const k = `${dev}\u0000${docId}`;
           if (this.#mirror.get(k) !== h) {
+            // A changed chart (e.g. newly assigned to this device's team) may be given now.
+            this.#refused.get(dev)?.delete(docId);
             if (!this.#knownPeers.has(dev)) {
               upsertPeer(this.#db, dev, null, now);
               this.#knownPeers.add(dev);
@@ -1279,11 +1305,13 @@ export class SyncService {
           if (
             !wanted &&
             h !== mine &&
+            !this.#refused.get(dev)?.has(docId) &&
             (mine === undefined || (this.#connected.has(dev) && !this.#containsLoaded(docId, h)))
           )
             wanted = true;
           // A chart not held here at all is pulled in bulk from a connected device that lists it.
-          if (mine === undefined && !source && this.#bulkPeers.has(dev)) source = dev;
+          if (mine === undefined && !source && this.#bulkPeers.has(dev) && !this.#refused.get(dev)?.has(docId))
+            source = dev;
         }
         if (wanted) want.push({ docId, source: mine === undefined ? source : undefined });
         source = undefined;
