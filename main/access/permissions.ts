@@ -68,6 +68,7 @@ export const methodPermissions: Record<Method, Who> = {
   'peers.revoke': DEVICE_ADMIN,
   // A device's role and teams decide which charts it receives: whoever may revoke it.
   'peers.setRole': DEVICE_ADMIN,
+  'bundles.upload': ['administrator'],
   'bundles.import': ['administrator'],
   'bundles.export': ['administrator'],
   // Conflicts carry chart values: clinicians review and resolve them.

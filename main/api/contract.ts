@@ -274,6 +274,23 @@ export const contract = {
       .strict(),
     output: ConflictSummary,
   },
+  // A bundle larger than one message travels in pieces (bundles.upload, in order), then
+  // bundles.import names the upload; a small one may come whole in dataBase64.
+  'bundles.upload': {
+    public: false,
+    input: z
+      .object({
+        uploadId: z.string().uuid(),
+        index: z.number().int().min(0).max(1_000_000),
+        dataBase64: z
+          .string()
+          .min(1)
+          .max(200 * 1024)
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Not base64 data'),
+      })
+      .strict(),
+    output: z.object({ receivedBytes: z.number().int() }),
+  },
   'bundles.import': {
     public: false,
     input: z
@@ -283,9 +300,14 @@ export const contract = {
           .string()
           .min(1)
           .max(400 * 1024 * 1024)
-          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Not base64 data'),
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Not base64 data')
+          .optional(),
+        uploadId: z.string().uuid().optional(),
       })
-      .strict(),
+      .strict()
+      .refine((v) => (v.dataBase64 === undefined) !== (v.uploadId === undefined), {
+        message: 'Send the bundle either whole (dataBase64) or as an upload (uploadId)',
+      }),
     output: BundleImportResult,
   },
   'bundles.export': {

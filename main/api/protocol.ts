@@ -29,3 +29,7 @@ export type ServerMessage = ResponseMessage | EventMessage;
 
 /** Largest request the host reads; anything bigger is refused unread. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
+/** The largest USB bundle the browser may upload in pieces (bundles.upload); the command line has no limit. */
+export const MAX_BUNDLE_UPLOAD_BYTES = 256 * 1024 * 1024;
+/** Raw bytes per bundles.upload piece: base64 (4/3) plus the envelope stays well under MAX_MESSAGE_BYTES. */
+export const BUNDLE_PIECE_BYTES = 144 * 1024;

@@ -11,7 +11,8 @@ import { verifyReceipt } from '../../anchor-queue';
 import { VERSION } from './host';
 import {
   exportBundleBase64,
-  importBundleBase64,
+  importBundleFromApi,
+  uploadBundlePiece,
   setListening,
   setPatientSharing,
   setPeerRole,
@@ -196,8 +197,10 @@ export const handlers: Handlers = {
     if (view.patientId) ctx.host.emit('patient.changed', { patientId: view.patientId });
     return view;
   },
+  'bundles.upload': (ctx, input) =>
+    uploadBundlePiece(ctx.host.clinic, sessionOf(ctx).user.id, input.uploadId, input.index, input.dataBase64),
   'bundles.import': async (ctx, input) => {
-    const r = await importBundleBase64(ctx.host.clinic, sessionOf(ctx).user.id, input.dataBase64);
+    const r = await importBundleFromApi(ctx.host.clinic, sessionOf(ctx).user.id, input);
     ctx.host.emit('sync.status', {});
     if (r.conflicts > 0) ctx.host.emit('conflicts.changed', {});
     return r;

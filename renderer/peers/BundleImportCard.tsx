@@ -8,7 +8,14 @@ import { useClient } from '../app/ClientContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useI18n } from '../i18n/LanguageContext';
 import type { Text } from '../i18n/translate';
-import { bundleRefusal, bundleRefusalText, bytesToBase64, checkBundleFileSize } from './bundle-file';
+import {
+  bundlePieces,
+  bundleRefusal,
+  bundleRefusalText,
+  bytesToBase64,
+  checkBundleFileSize,
+  MAX_WHOLE_BUNDLE_BYTES,
+} from './bundle-file';
 import { SyncProgressBar } from './SyncProgressBar';
 
 type ImportResult = Output<'bundles.import'>;
@@ -24,6 +31,7 @@ export function BundleImportCard({ progress }: { progress: SyncProgress | null }
   const client = useClient();
   const { t, tx } = useI18n();
   const [stage, setStage] = useState<Stage>({ kind: 'idle' });
+  const [upload, setUpload] = useState<{ done: number; total: number } | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
   async function importFile(file: File | undefined) {
@@ -35,12 +43,26 @@ export function BundleImportCard({ progress }: { progress: SyncProgress | null }
     }
     setStage({ kind: 'busy', fileName: file.name });
     try {
-      const dataBase64 = bytesToBase64(new Uint8Array(await file.arrayBuffer()));
-      const result = await client.call('bundles.import', { fileName: file.name, dataBase64 });
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let result: ImportResult;
+      if (bytes.length <= MAX_WHOLE_BUNDLE_BYTES) {
+        result = await client.call('bundles.import', { fileName: file.name, dataBase64: bytesToBase64(bytes) });
+      } else {
+        // Larger than one message: sent in pieces, with the upload's own progress.
+        const uploadId = crypto.randomUUID();
+        let index = 0;
+        for (const dataBase64 of bundlePieces(bytes)) {
+          const { receivedBytes } = await client.call('bundles.upload', { uploadId, index: index++, dataBase64 });
+          setUpload({ done: receivedBytes, total: bytes.length });
+        }
+        setUpload(null);
+        result = await client.call('bundles.import', { fileName: file.name, uploadId });
+      }
       setStage({ kind: 'done', fileName: file.name, result });
     } catch (error) {
       setStage({ kind: 'failed', fileName: file.name, error });
     } finally {
+      setUpload(null);
       // The same file may be picked again (after importing an earlier bundle first).
       if (input.current) input.current.value = '';
     }
@@ -69,7 +91,11 @@ export function BundleImportCard({ progress }: { progress: SyncProgress | null }
         <div data-testid="bundle-import-busy" aria-live="polite">
           <p>{tx('bundle.import.busy', { file: stage.fileName })}</p>
           <SyncProgressBar
-            progress={progress ?? { phase: 'bundle-import', done: 0, total: 0 }}
+            progress={
+              upload
+                ? { phase: 'bundle-import', done: upload.done, total: upload.total }
+                : (progress ?? { phase: 'bundle-import', done: 0, total: 0 })
+            }
             testId="bundle-import-progress"
           />
         </div>

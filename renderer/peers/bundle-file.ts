@@ -1,14 +1,15 @@
 // USB bundle files in the browser: bytes to base64 and back (the API carries files
-// as base64 text), the size a bundle may have to fit one API message, and what a
+// as base64 text), the sizes that travel whole or in pieces, and what a
 // refused bundle means for the person importing it.
-import { ApiError, MAX_MESSAGE_BYTES } from '../../main/api';
+import { ApiError, BUNDLE_PIECE_BYTES, MAX_BUNDLE_UPLOAD_BYTES, MAX_MESSAGE_BYTES } from '../../main/api';
 import type { Text } from '../i18n/translate';
 
 /**
- * The whole request travels as one WebSocket message, capped at MAX_MESSAGE_BYTES,
- * and base64 grows the file by 4/3: leave room for the envelope and the file name.
+ * A bundle up to this size travels whole in one API message (capped at
+ * MAX_MESSAGE_BYTES; base64 grows it by 4/3, and the envelope and file name need room);
+ * a larger one is uploaded in pieces (uploadBundle).
  */
-export const MAX_BUNDLE_BYTES = Math.floor(((MAX_MESSAGE_BYTES - 2048) * 3) / 4);
+export const MAX_WHOLE_BUNDLE_BYTES = Math.floor(((MAX_MESSAGE_BYTES - 2048) * 3) / 4);
 
 /** Base64 of bytes, in slices: String.fromCharCode(...bytes) overflows the stack on large files. */
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -30,10 +31,15 @@ export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
 /** Checked before the file is read at all: null when the size is acceptable. */
 export function checkBundleFileSize(bytes: number): Text | null {
   if (bytes === 0) return { key: 'bundle.file.empty' };
-  if (bytes > MAX_BUNDLE_BYTES) {
-    return { key: 'bundle.file.tooLarge', vars: { kb: Math.floor(MAX_BUNDLE_BYTES / 1024) } };
+  if (bytes > MAX_BUNDLE_UPLOAD_BYTES) {
+    return { key: 'bundle.file.tooLarge', vars: { kb: Math.floor(MAX_BUNDLE_UPLOAD_BYTES / 1024) } };
   }
   return null;
+}
+
+/** The pieces of a file for bundles.upload, in order, each as base64. */
+export function* bundlePieces(bytes: Uint8Array, pieceBytes = BUNDLE_PIECE_BYTES): Generator<string> {
+  for (let at = 0; at < bytes.length; at += pieceBytes) yield bytesToBase64(bytes.subarray(at, at + pieceBytes));
 }
 
 export type BundleRefusal = 'tampered' | 'replayed' | 'foreign' | 'revoked' | 'missingBase' | 'other';

@@ -2,7 +2,15 @@
 // (base64 both ways, size limit, what a refusal means), conflicts in words, and the
 // new routes. Every status and conflict is checked against the contract's own schema.
 import { describe, expect, it } from 'vitest';
-import { ApiError, ConflictSummary, MAX_MESSAGE_BYTES, SyncProgress, SyncStatus } from '../../main/api';
+import {
+  ApiError,
+  BUNDLE_PIECE_BYTES,
+  ConflictSummary,
+  MAX_BUNDLE_UPLOAD_BYTES,
+  MAX_MESSAGE_BYTES,
+  SyncProgress,
+  SyncStatus,
+} from '../../main/api';
 import { parseRoute, routeHash } from '../../renderer/app/routes';
 import {
   conflictField,
@@ -21,7 +29,8 @@ import {
   bundleRefusalText,
   bytesToBase64,
   checkBundleFileSize,
-  MAX_BUNDLE_BYTES,
+  MAX_WHOLE_BUNDLE_BYTES,
+  bundlePieces,
 } from '../../renderer/peers/bundle-file';
 import { connectedPeerCount, lastSyncAgo, progressView, syncIndicator } from '../../renderer/peers/status-model';
 
@@ -155,15 +164,23 @@ describe('bundle files', () => {
     expect(bytesToBase64(new Uint8Array(0))).toBe('');
   });
 
-  it('are checked for size before they are read: empty, or too large for one API message', () => {
+  it('are checked for size before they are read: empty, or larger than the browser may upload', () => {
     expect(checkBundleFileSize(0)).toEqual({ key: 'bundle.file.empty' });
     expect(checkBundleFileSize(1024)).toBeNull();
-    expect(checkBundleFileSize(MAX_BUNDLE_BYTES)).toBeNull();
-    const big = checkBundleFileSize(MAX_BUNDLE_BYTES + 1)!;
+    expect(checkBundleFileSize(MAX_BUNDLE_UPLOAD_BYTES)).toBeNull();
+    const big = checkBundleFileSize(MAX_BUNDLE_UPLOAD_BYTES + 1)!;
     expect(big.key).toBe('bundle.file.tooLarge');
     expect(say(big)).toMatch(/sijill bundle import FILE/);
-    // The largest accepted file still fits one message once base64-encoded.
-    expect(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4 + 1024).toBeLessThan(MAX_MESSAGE_BYTES);
+    // The largest file sent whole still fits one message once base64-encoded.
+    expect(Math.ceil(MAX_WHOLE_BUNDLE_BYTES / 3) * 4 + 1024).toBeLessThan(MAX_MESSAGE_BYTES);
+  });
+
+  it('larger ones go in pieces that each fit a message and put the file back together in order', () => {
+    const bytes = new Uint8Array(BUNDLE_PIECE_BYTES * 2 + 1234).map((_, i) => (i * 13) % 251);
+    const pieces = [...bundlePieces(bytes)];
+    expect(pieces).toHaveLength(3);
+    for (const p of pieces) expect(p.length + 1024).toBeLessThan(MAX_MESSAGE_BYTES);
+    expect(Buffer.concat(pieces.map((p) => Buffer.from(p, 'base64')))).toEqual(Buffer.from(bytes));
   });
 
   it('name a tampered, replayed, foreign or revoked refusal from the host’s message', () => {

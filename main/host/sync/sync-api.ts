@@ -1,5 +1,6 @@
 // The sync methods of the API, over the clinic's SyncService (kept out of the
 // handler map so that file stays one line per method).
+import { BundleUploads } from './bundle-uploads';
 import type { Output, ParsedInput, PatientChart, PatientSharing } from '../../api';
 import { ApiError } from '../../api';
 import type { UserRow } from '../../access/users';
@@ -65,8 +66,38 @@ const ctxOf = (clinic: Clinic) => ({
   sync: clinic.sync,
 });
 
-export async function importBundleBase64(clinic: Clinic, actorId: string, dataBase64: string) {
-  const file = new Uint8Array(Buffer.from(dataBase64, 'base64'));
+const uploads = new WeakMap<Clinic, BundleUploads>();
+const uploadsOf = (clinic: Clinic) => {
+  let u = uploads.get(clinic);
+  if (!u) uploads.set(clinic, (u = new BundleUploads()));
+  return u;
+};
+
+/** One piece of a bundle sent from the browser (bundle-uploads.ts). */
+export function uploadBundlePiece(
+  clinic: Clinic,
+  actorId: string,
+  uploadId: string,
+  index: number,
+  dataBase64: string,
+) {
+  return { receivedBytes: uploadsOf(clinic).append(actorId, uploadId, index, Buffer.from(dataBase64, 'base64')) };
+}
+
+/** Imports a bundle sent whole (base64) or uploaded in pieces (uploadId). */
+export async function importBundleFromApi(
+  clinic: Clinic,
+  actorId: string,
+  input: { dataBase64?: string | undefined; uploadId?: string | undefined },
+) {
+  const file =
+    input.uploadId !== undefined
+      ? uploadsOf(clinic).take(actorId, input.uploadId)
+      : new Uint8Array(Buffer.from(input.dataBase64 ?? '', 'base64'));
+  return importBundleBytes(clinic, actorId, file);
+}
+
+async function importBundleBytes(clinic: Clinic, actorId: string, file: Uint8Array) {
   const onProgress = (p: Parameters<typeof clinic.sync.setProgress>[0]) => clinic.sync.setProgress(p);
   try {
     return await importBundleFile(ctxOf(clinic), actorId, file, onProgress);

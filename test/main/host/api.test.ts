@@ -252,6 +252,29 @@ describe('patients, vitals, notes and amendments', () => {
 });
 
 describe('static files', () => {
+  it('takes a bundle larger than one message in pieces, once, and checks it whole', async () => {
+    const uploadId = '3b241101-e2bb-4255-8caf-4136c566a962';
+    const piece = Buffer.alloc(144 * 1024, 7).toString('base64');
+    // A piece over 200 KB of base64 is refused by the schema (and one over MAX_MESSAGE_BYTES by the transport).
+    const over = Buffer.alloc(160 * 1024, 7).toString('base64');
+    const tooBig = await admin.request('bundles.upload', { uploadId, index: 0, dataBase64: over });
+    expect(tooBig.ok ? 'ok' : tooBig.error.code).toBe('VALIDATION');
+    for (let index = 0; index < 3; index++)
+      expect(await admin.call('bundles.upload', { uploadId, index, dataBase64: piece })).toEqual({
+        receivedBytes: (index + 1) * 144 * 1024,
+      });
+    // Whole or uploaded, not both.
+    const both = await admin.request('bundles.import', { fileName: 'b.sijillbundle', uploadId, dataBase64: 'AAAA' });
+    expect(both.ok ? 'ok' : both.error.code).toBe('VALIDATION');
+    // The 432 KB of sevens reach the importer, which refuses them (nothing is imported).
+    const res = await admin.request('bundles.import', { fileName: 'b.sijillbundle', uploadId });
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(['VALIDATION', 'CONFLICT']).toContain(res.error.code);
+    // The upload was consumed by that import.
+    const again = await admin.request('bundles.import', { fileName: 'b.sijillbundle', uploadId });
+    expect(again.ok ? 'ok' : again.error.code).toBe('NOT_FOUND');
+  });
+
   it('serves the UI with a strict CSP and refuses path traversal', async () => {
     const res = await fetch(server.url);
     expect(res.status).toBe(200);
