@@ -90,6 +90,8 @@ export type ShareConfig = NonNullable<RepoConfig['shareConfig']>;
 export interface SharePolicyParts {
   /** allow / deny, or unknown when this device has no facts about the document. */
   decide(peerId: string, documentId: string): Verdict;
+  /** The same, for a device by its id (connected or not: a bundle's receiver). */
+  decideForDevice(deviceId: string, documentId: string): Verdict;
   /** For `new Repo({ shareConfig })` — use this, not `sharePolicy`: in automerge-repo 2.5
    * `sharePolicy` alone only governs announcing, and leaves `access` open to any peer. */
   shareConfig: ShareConfig;
@@ -144,5 +146,5 @@ export function createSharePolicy(args: {
       return holds.has(key(peer.deviceId, documentId));
     },
   };
-  return { decide, shareConfig: { announce, access }, sharePolicy: announce, guard };
+  return { decide, decideForDevice: judge, shareConfig: { announce, access }, sharePolicy: announce, guard };
 }

@@ -540,7 +540,7 @@ export class SyncService {
 
   /** Whether the share policy lets this device give `deviceId` the document (bundles ask this). */
   mayShareWith(deviceId: string, documentId: string): boolean {
-    return this.#policy?.decide(peerIdForDevice(deviceId), documentId) === 'allow';
+    return this.#policy?.decideForDevice(deviceId, documentId) === 'allow';
   }
 
   /** Whether this device holds some content of the document (a sync state for it is not content). */
@@ -839,7 +839,24 @@ export class SyncService {
   }
 
   /** Both sides hold the same data: for every chart, my heads = my catalog entry = the peer's. */
+  /**
+   * The last full convergence check per peer: it reads every chart's heads, so it is
+   * repeated no more often than three times its own cost (waits recheck on every change).
+   */
+  readonly #lastCheck = new Map<string, { at: number; ms: number }>();
+
   #converged(peer: string): boolean {
+    const last = this.#lastCheck.get(peer);
+    const now = Date.now();
+    if (last && now - last.at < Math.max(20, last.ms * 3)) return false;
+    const started = performance.now();
+    const result = this.#convergedNow(peer);
+    if (!result) this.#lastCheck.set(peer, { at: now, ms: performance.now() - started });
+    else this.#lastCheck.delete(peer);
+    return result;
+  }
+
+  #convergedNow(peer: string): boolean {
     if (Date.now() - this.#lastActivity < SETTLE_MS) return false;
     if (
       this.#catalogPending.size > 0 ||
