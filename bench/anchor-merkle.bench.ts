@@ -472,6 +472,7 @@ export function formatLeafOverhead(r: LeafOverheadResult): string {
   return (
     `leaf appends while recording ${k(r.entries)} entries (entry + audit record, 2 leaves, committed, synchronous=FULL):` +
     ` +${f(r.overheadPercent, 1)}% insert time on medians, +${f(r.meanOverheadPercent, 1)}% on means (target < 10%)` +
+    ` (medians ${f(r.withLeafMs * 1000, 0)} vs ${f(r.withoutLeafMs * 1000, 0)} µs)` +
     `; with/without ${f(r.withLeafMs / r.withoutLeafMs, 3)}, Clinic.recordEntry/replica ${f(r.productionVsReplica, 3)}` +
     `; pages written per commit ${f(r.pagesWith, 1)} vs ${f(r.pagesWithout, 1)} without leaves`
   );

@@ -24,11 +24,11 @@
 // In any of these cases the append reads the edge from the store instead, like any
 // MerkleLog append, and keeps that. Each leaf's nodes commit in its record's
 // transaction either way.
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { LeafDataEncoder, MerkleLog, newLeafSalt, type FrontierNode, type MerkleFrontier } from '../../../anchor-queue';
 import { hashPrefixedLeaf, nativeMerkleHasher } from '../crypto/merkle-hasher';
 import type { Db } from '../database';
 import { requireMeta } from '../repositories/meta';
-import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { insertLeafRow, nodeStoreWrites, SqliteMerkleNodeStore } from './sqlite-node-store';
 
 export type LeafRecordKind = 'entry' | 'audit';
@@ -119,6 +119,7 @@ function dataVersion(db: Db): number {
   }
   return statement.get() as number;
 }
+
 // Not cheap (SQLite prepares this pragma again on every run), so it is read when the
 // edge is read from the store. foreign_keys cannot change inside a transaction, and
 // Sijill never turns it off on a connection it opened.

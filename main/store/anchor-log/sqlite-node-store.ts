@@ -21,7 +21,11 @@ function completingLeaf(level: number, index: number): number | undefined {
   return Number.isSafeInteger(leaf) && leaf >= 0 ? leaf : undefined;
 }
 
-/** Writes leaf `leaf`'s row: `nodes` is its completed nodes' hashes, level 0 first. */
+/**
+ * Writes leaf `leaf`'s row: `nodes` is its completed nodes' hashes, level 0 first.
+ * For SqliteMerkleNodeStore and appendRecordLeaf only: record-leaf.ts's cached edge
+ * sees other connections and this store, not other writers on the same connection.
+ */
 export function insertLeafRow(db: Db, leaf: number, nodes: Uint8Array): void {
   stmt(db, 'INSERT INTO merkle_log (leaf, nodes) VALUES (?, ?)').run(leaf, nodes);
 }
