@@ -6,11 +6,11 @@ import { useState, type FormEvent } from 'react';
 import type { PatientChart } from '../../main/api';
 import { useClient } from '../app/ClientContext';
 import { useCurrentSession } from '../app/SessionContext';
-import { ErrorAlert, GeneralErrors, SuccessNotice } from '../components/ErrorAlert';
+import { SuccessNotice } from '../components/ErrorAlert';
 import { CheckboxField } from '../components/Field';
 import { TextInput } from '../components/TextInput';
+import { FormFooter } from '../components/FormFooter';
 import { useFormSubmit } from '../hooks/useFormSubmit';
-import { useI18n } from '../i18n/LanguageContext';
 import { formatTeamList, sharingDraft, sharingIssues, sharingSummary } from '../peers/sharing-model';
 import { useSharingText } from '../peers/useSharingText';
 
@@ -72,7 +72,6 @@ function SharingForm({
   onSaved: (chart: PatientChart) => void;
 }) {
   const client = useClient();
-  const { t } = useI18n();
   const st = useSharingText();
   const [teams, setTeams] = useState(formatTeamList(chart.sharing.fieldTeamIds));
   const [fieldCopies, setFieldCopies] = useState(chart.sharing.fieldCopies);
@@ -119,16 +118,7 @@ function SharingForm({
         onChange={setRegionalHub}
         error={form.errors.fields.regionalHub}
       />
-      <GeneralErrors messages={form.errors.general} />
-      <ErrorAlert error={form.failure} />
-      <div className="form-actions">
-        <button type="submit" className="button" data-testid="chart-sharing-save" disabled={form.busy}>
-          {st('sharing.save')}
-        </button>
-        <button type="button" className="button" data-testid="chart-sharing-cancel" onClick={onCancel}>
-          {t('form.cancel')}
-        </button>
-      </div>
+      <FormFooter form={form} submitLabel={st('sharing.save')} testIdPrefix="chart-sharing" onCancel={onCancel} />
     </form>
   );
 }

@@ -5,10 +5,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { contract, type SyncPeer, type SyncStatus } from '../../main/api';
 import { useClient } from '../app/ClientContext';
-import { ErrorAlert, GeneralErrors } from '../components/ErrorAlert';
 import { TextInput } from '../components/TextInput';
 import { formatDateTime } from '../format/dates';
 import { validateFieldWith } from '../forms/validate';
+import { FormFooter } from '../components/FormFooter';
 import { useFormSubmit } from '../hooks/useFormSubmit';
 import { useI18n } from '../i18n/LanguageContext';
 import { ExportBundleButton } from './ExportBundleButton';
@@ -190,16 +190,14 @@ function RevokeConfirm({
         onChange={setReason}
         error={form.errors.fields.reason}
       />
-      <GeneralErrors messages={form.errors.general} />
-      <ErrorAlert error={form.failure} />
-      <div className="peer__actions">
-        <button type="submit" className="button button--danger" data-testid="peer-revoke-submit" disabled={form.busy}>
-          {t('peers.revoke.confirm')}
-        </button>
-        <button type="button" className="button" data-testid="peer-revoke-cancel" onClick={onCancel}>
-          {t('form.cancel')}
-        </button>
-      </div>
+      <FormFooter
+        form={form}
+        submitLabel={t('peers.revoke.confirm')}
+        testIdPrefix="peer-revoke"
+        onCancel={onCancel}
+        danger
+        actionsClassName="peer__actions"
+      />
     </form>
   );
 }

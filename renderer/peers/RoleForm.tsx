@@ -5,10 +5,9 @@
 import { useState, type FormEvent } from 'react';
 import type { DeviceRole, SyncPeer, SyncStatus } from '../../main/api';
 import { useClient } from '../app/ClientContext';
-import { ErrorAlert, GeneralErrors } from '../components/ErrorAlert';
 import { Select, TextInput } from '../components/TextInput';
+import { FormFooter } from '../components/FormFooter';
 import { useFormSubmit } from '../hooks/useFormSubmit';
-import { useI18n } from '../i18n/LanguageContext';
 import { formatTeamList, parseTeamList, ROLE_OPTIONS, roleInput, roleIssues, roleShortKey } from './sharing-model';
 import { useSharingText } from './useSharingText';
 
@@ -24,7 +23,6 @@ export function RoleForm({
   onSaved: (status: SyncStatus, message: string) => void;
 }) {
   const client = useClient();
-  const { t } = useI18n();
   const st = useSharingText();
   const [role, setRole] = useState<DeviceRole>(peer.role);
   const [teams, setTeams] = useState(formatTeamList(peer.teamIds));
@@ -64,16 +62,7 @@ export function RoleForm({
           error={form.errors.fields.teamIds}
         />
       )}
-      <GeneralErrors messages={form.errors.general} />
-      <ErrorAlert error={form.failure} />
-      <div className="form-actions">
-        <button type="submit" className="button" data-testid="peer-role-submit" disabled={form.busy}>
-          {st('role.save')}
-        </button>
-        <button type="button" className="button" data-testid="peer-role-cancel" onClick={onCancel}>
-          {t('form.cancel')}
-        </button>
-      </div>
+      <FormFooter form={form} submitLabel={st('role.save')} testIdPrefix="peer-role" onCancel={onCancel} />
     </form>
   );
 }

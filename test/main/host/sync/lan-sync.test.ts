@@ -2,23 +2,14 @@
 // enrollment with a one-time code, a one-shot sync that moves charts and signed
 // entries both ways, and the refusal of a revoked device.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openTestHost, registration, snapshot, type TestHost } from './sync-fixture';
+import { enrolledPair, registration, snapshot, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
 
-async function pair() {
-  const desk = await openTestHost('desk');
-  const laptop = await openTestHost('laptop');
-  hosts.push(desk, laptop);
-  const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
-  const url = `ws://127.0.0.1:${port}`;
-  const { code } = await desk.clinic.sync.enrollmentCode(null);
-  await laptop.clinic.sync.join({ code, peerUrl: url, deviceName: 'laptop', actorId: null });
-  return { desk, laptop, url };
-}
+const pair = () => enrolledPair(hosts);
 
 describe('LAN sync through the host', () => {
   it('enrolls a device with a code, then syncs charts and signed entries both ways', async () => {

@@ -35,6 +35,18 @@ export async function openTestHost(name: string): Promise<TestHost> {
   };
 }
 
+/** A desk listening on 127.0.0.1 and a laptop enrolled with it (both closed after the test by `hosts`). */
+export async function enrolledPair(hosts: TestHost[]) {
+  const desk = await openTestHost('desk');
+  const laptop = await openTestHost('laptop');
+  hosts.push(desk, laptop);
+  const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+  const url = `ws://127.0.0.1:${port}`;
+  const { code } = await desk.clinic.sync.enrollmentCode(null);
+  await laptop.clinic.sync.join({ code, peerUrl: url, deviceName: 'laptop', actorId: null });
+  return { desk, laptop, url };
+}
+
 export const registration = (given: string, extra: Partial<PatientRegistration> = {}): PatientRegistration =>
   ({ givenName: given, familyName: 'Hassan', sex: 'female', birthDate: '1990-05-01', ...extra }) as PatientRegistration;
 
