@@ -444,6 +444,10 @@ export class SyncService {
         this.#rosterHandle?.change((d) => putDocRosterOps(d, r.ops));
         for (const a of this.#adapters) a.revalidate();
         this.#o.charts.setShareConfig(shareConfig);
+        // A device's role or teams may have changed: what a holder refused may be given now.
+        this.#refused.clear();
+        this.#catalogDirty = 'all';
+        this.#scheduleScan();
         this.#o.onStatus?.();
       }),
     );

@@ -231,6 +231,20 @@ describe('share policy through the host', () => {
     expect(entries.map((e) => e.patient_id)).toEqual([mine.id]);
   }, 60_000);
 
+  it('within one running process, a device moved to another team gets that team’s charts at the next sync', async () => {
+    const { desk, tablet, url } = await clinicWithDevices();
+    const b = await desk.clinic.registerPatient(desk.doctor, registration('Team one'));
+    await setPatientSharing(desk.clinic, desk.doctor.id, b.id, sharing(['T1']));
+    asAdmin(desk, tablet.clinic.deviceId, 'field', ['T2']);
+    await tablet.clinic.sync.syncOnce(url, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([]);
+    // The chart does not change; the tablet's role does (a roster operation).
+    asAdmin(desk, tablet.clinic.deviceId, 'field', ['T1']);
+    await tablet.clinic.sync.syncOnce(url, { timeoutMs: FIELD_SYNC_MS });
+    await tablet.clinic.sync.syncOnce(url, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([b.id]);
+  }, 60_000);
+
   // A chart refused once (another team) is asked for again when its catalog entry
   // changes, as a new assignment changes the chart: no restart needed.
   it('within one running process, a newly assigned chart arrives at the next sync', async () => {
