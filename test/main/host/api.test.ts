@@ -1,38 +1,25 @@
 // The host's API over its real WebSocket transport: the whole first-run flow, and
 // every kind of bad request — malformed, unknown, unauthenticated, unauthorised,
 // invalid — refused with a typed error and nothing changed.
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host } from '../../../main/host/host';
-import { startHttpServer, type RunningServer } from '../../../main/host/transports/http-server';
+import { startApiHost } from './api-host';
 import { TestClient } from './ws-client';
 
-let dir: string;
-let host: Host;
-let server: RunningServer;
+let api: Awaited<ReturnType<typeof startApiHost>>;
 let wsUrl: string;
 let admin: TestClient;
 
 const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sijill-api-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Sijill</title>');
-  host = new Host(join(dir, 'data'));
-  server = await startHttpServer({ host, rendererDir, port: 0 });
-  wsUrl = `${server.url.replace('http', 'ws')}api`;
+  api = await startApiHost('sijill-api-');
+  wsUrl = api.wsUrl;
   admin = await TestClient.connect(wsUrl);
 });
 
 afterAll(async () => {
   admin?.close();
-  await server?.close();
-  await host?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await api?.close();
 });
 
 describe('first run', () => {
@@ -56,7 +43,7 @@ describe('first run', () => {
       expect(res.error.code).toBe('VALIDATION');
       expect(res.error.issues?.[0]?.path).toBe('passphrase');
     }
-    expect(host.state).toBe('uninitialized');
+    expect(api.host.state).toBe('uninitialized');
   });
 
   it('initialises, then refuses a second initialisation', async () => {
@@ -276,11 +263,11 @@ describe('static files', () => {
   });
 
   it('serves the UI with a strict CSP and refuses path traversal', async () => {
-    const res = await fetch(server.url);
+    const res = await fetch(api.server.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const traversal = await fetch(`${server.url}..%2f..%2f..%2fetc%2fpasswd`);
+    const traversal = await fetch(`${api.server.url}..%2f..%2f..%2fetc%2fpasswd`);
     expect(await traversal.text()).not.toContain('root:');
   });
 });

@@ -1,17 +1,11 @@
 // The sharing methods over the host's real API: patients.setSharing (field teams and
 // consent, a chart change with an audit record) and peers.setRole (a signed roster
 // operation), each validated by the contract and checked against the permission matrix.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host } from '../../../../main/host/host';
-import { startHttpServer, type RunningServer } from '../../../../main/host/transports/http-server';
+import { startApiHost } from '../api-host';
 import { TestClient } from '../ws-client';
 
-let dir: string;
-let host: Host;
-let server: RunningServer;
+let api: Awaited<ReturnType<typeof startApiHost>> | undefined;
 let wsUrl: string;
 const clients: TestClient[] = [];
 
@@ -30,13 +24,8 @@ let clerk: TestClient;
 let doctor: TestClient;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sijill-sharing-api-'));
-  const rendererDir = join(dir, 'renderer');
-  mkdirSync(rendererDir);
-  writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Sijill</title>');
-  host = new Host(join(dir, 'data'));
-  server = await startHttpServer({ host, rendererDir, port: 0 });
-  wsUrl = `${server.url.replace('http', 'ws')}api`;
+  api = await startApiHost('sijill-sharing-api-');
+  wsUrl = api.wsUrl;
   admin = await TestClient.connect(wsUrl);
   clients.push(admin);
   await admin.call('host.initialize', {
@@ -54,9 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await server?.close();
-  await host?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await api?.close();
 });
 
 const errorOf = (res: Awaited<ReturnType<TestClient['request']>>) => (res.ok ? undefined : res.error);
@@ -140,12 +127,12 @@ describe('peers.setRole', () => {
 
     const status = await admin.call('peers.setRole', { deviceId, role: 'field', teamIds: ['T2', 'T1'] });
     expect(status.enrolled).toBe(true);
-    const device = host.clinic.sync.roster!.devices.get(deviceId)!;
+    const device = api!.host.clinic.sync.roster!.devices.get(deviceId)!;
     expect(device).toMatchObject({ role: 'field', teamIds: ['T1', 'T2'], roleSetBy: deviceId });
     const audit = await admin.call('audit.recent', { limit: 20 });
     expect(audit.records.find((r) => r.action === 'sync.device.role')?.entityId).toBe(deviceId);
     // Back to the default.
     await admin.call('peers.setRole', { deviceId, role: 'clinic' });
-    expect(host.clinic.sync.roster!.devices.get(deviceId)!.role).toBe('clinic');
+    expect(api!.host.clinic.sync.roster!.devices.get(deviceId)!.role).toBe('clinic');
   });
 });
