@@ -8,23 +8,23 @@ import { useClient } from '../app/ClientContext';
 import { useCurrentSession } from '../app/SessionContext';
 import { SuccessNotice } from '../components/ErrorAlert';
 import { CheckboxField } from '../components/Field';
-import { TextInput } from '../components/TextInput';
 import { FormFooter } from '../components/FormFooter';
 import { useFormSubmit } from '../hooks/useFormSubmit';
 import { formatTeamList, sharingDraft, sharingIssues, sharingSummary } from '../peers/sharing-model';
-import { useSharingText } from '../peers/useSharingText';
+import { useI18n } from '../i18n/LanguageContext';
+import { TeamIdsInput } from '../peers/TeamIdsInput';
 
 const FIELDS = ['fieldTeamIds', 'fieldCopies', 'regionalHub'] as const;
 
 export function SharingPanel({ chart, onChanged }: { chart: PatientChart; onChanged: (chart: PatientChart) => void }) {
   const { permissions } = useCurrentSession();
-  const st = useSharingText();
+  const { t } = useI18n();
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
   const mayEdit = permissions.includes('patients.setSharing');
   return (
     <section className="card sharing" aria-labelledby="sharing-title" data-testid="chart-sharing">
-      <h2 id="sharing-title">{st('sharing.title')}</h2>
+      <h2 id="sharing-title">{t('chart.sharing.title')}</h2>
       {editing ? (
         <SharingForm
           chart={chart}
@@ -39,10 +39,10 @@ export function SharingPanel({ chart, onChanged }: { chart: PatientChart; onChan
         <>
           <ul className="plain-list sharing__summary" data-testid="chart-sharing-summary">
             {sharingSummary(chart.sharing).map((line) => (
-              <li key={line.key}>{st(line.key, line.vars)}</li>
+              <li key={line.key}>{t(line.key, line.vars)}</li>
             ))}
           </ul>
-          <SuccessNotice message={saved ? st('sharing.saved') : null} />
+          <SuccessNotice message={saved ? t('chart.sharing.saved') : null} />
           {mayEdit && (
             <button
               type="button"
@@ -53,7 +53,7 @@ export function SharingPanel({ chart, onChanged }: { chart: PatientChart; onChan
                 setEditing(true);
               }}
             >
-              {st('sharing.edit')}
+              {t('chart.sharing.edit')}
             </button>
           )}
         </>
@@ -72,7 +72,7 @@ function SharingForm({
   onSaved: (chart: PatientChart) => void;
 }) {
   const client = useClient();
-  const st = useSharingText();
+  const { t } = useI18n();
   const [teams, setTeams] = useState(formatTeamList(chart.sharing.fieldTeamIds));
   const [fieldCopies, setFieldCopies] = useState(chart.sharing.fieldCopies);
   const [regionalHub, setRegionalHub] = useState(chart.sharing.regionalHub);
@@ -94,31 +94,27 @@ function SharingForm({
 
   return (
     <form className="sharing__form" onSubmit={onSubmit} noValidate data-testid="chart-sharing-form">
-      <TextInput
-        label={st('role.teams')}
-        hint={st('role.teamsHint')}
+      <TeamIdsInput
         testId="chart-sharing-teams"
-        dir="ltr"
-        autoComplete="off"
         value={teams}
         onChange={setTeams}
         error={form.errors.fields.fieldTeamIds}
       />
       <CheckboxField
-        label={st('sharing.fieldCopies')}
+        label={t('chart.sharing.fieldCopies')}
         testId="chart-sharing-field-copies"
         checked={fieldCopies}
         onChange={setFieldCopies}
         error={form.errors.fields.fieldCopies}
       />
       <CheckboxField
-        label={st('sharing.regionalHub')}
+        label={t('chart.sharing.regionalHub')}
         testId="chart-sharing-regional-hub"
         checked={regionalHub}
         onChange={setRegionalHub}
         error={form.errors.fields.regionalHub}
       />
-      <FormFooter form={form} submitLabel={st('sharing.save')} testIdPrefix="chart-sharing" onCancel={onCancel} />
+      <FormFooter form={form} submitLabel={t('chart.sharing.save')} testIdPrefix="chart-sharing" onCancel={onCancel} />
     </form>
   );
 }

@@ -14,7 +14,6 @@ import { useI18n } from '../i18n/LanguageContext';
 import { ExportBundleButton } from './ExportBundleButton';
 import { RoleForm } from './RoleForm';
 import { formatTeamList, roleShortKey } from './sharing-model';
-import { useSharingText } from './useSharingText';
 
 interface PeerListProps {
   peers: readonly SyncPeer[];
@@ -43,7 +42,6 @@ export function PeerList({ peers, onChanged }: PeerListProps) {
 
 function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps['onChanged'] }) {
   const { t, locale } = useI18n();
-  const st = useSharingText();
   const [revoking, setRevoking] = useState(false);
   const [editingRole, setEditingRole] = useState(false);
   const badge = peer.revoked
@@ -92,13 +90,15 @@ function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps
           <dd data-testid="peer-unsent">{peer.unsent}</dd>
         </div>
         <div className="facts__item">
-          <dt>{st('role.label')}</dt>
+          <dt>{t('peers.role.label')}</dt>
           <dd data-testid="peer-role" data-role={peer.role}>
-            {st(roleShortKey(peer.role))}
+            {t(roleShortKey(peer.role))}
             {peer.role === 'field' && (
               <>
                 {' · '}
-                <span dir="ltr">{peer.teamIds.length > 0 ? formatTeamList(peer.teamIds) : st('role.noTeams')}</span>
+                <span dir="ltr">
+                  {peer.teamIds.length > 0 ? formatTeamList(peer.teamIds) : t('peers.role.noTeams')}
+                </span>
               </>
             )}
           </dd>
@@ -123,7 +123,7 @@ function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps
             data-testid="peer-role-edit"
             onClick={() => setEditingRole(true)}
           >
-            {st('role.edit')}
+            {t('peers.role.edit')}
           </button>
           <button
             type="button"

@@ -5,11 +5,12 @@
 import { useState, type FormEvent } from 'react';
 import type { DeviceRole, SyncPeer, SyncStatus } from '../../main/api';
 import { useClient } from '../app/ClientContext';
-import { Select, TextInput } from '../components/TextInput';
+import { Select } from '../components/TextInput';
 import { FormFooter } from '../components/FormFooter';
 import { useFormSubmit } from '../hooks/useFormSubmit';
 import { formatTeamList, parseTeamList, ROLE_OPTIONS, roleInput, roleIssues, roleShortKey } from './sharing-model';
-import { useSharingText } from './useSharingText';
+import { useI18n } from '../i18n/LanguageContext';
+import { TeamIdsInput } from './TeamIdsInput';
 
 const FIELDS = ['role', 'teamIds'] as const;
 
@@ -23,7 +24,7 @@ export function RoleForm({
   onSaved: (status: SyncStatus, message: string) => void;
 }) {
   const client = useClient();
-  const st = useSharingText();
+  const { t } = useI18n();
   const [role, setRole] = useState<DeviceRole>(peer.role);
   const [teams, setTeams] = useState(formatTeamList(peer.teamIds));
   const form = useFormSubmit(FIELDS);
@@ -37,32 +38,29 @@ export function RoleForm({
         next = await client.call('peers.setRole', roleInput(peer.deviceId, role, teams));
       },
     });
-    if (next) onSaved(next, st('role.saved', { name: peer.name ?? peer.deviceId, role: st(roleShortKey(role)) }));
+    if (next) onSaved(next, t('peers.role.saved', { name: peer.name ?? peer.deviceId, role: t(roleShortKey(role)) }));
   }
 
   return (
     <form className="peer__role" onSubmit={onSubmit} noValidate data-testid="peer-role-form">
       <Select
-        label={st('role.label')}
+        label={t('peers.role.label')}
         testId="peer-role-select"
         value={role}
         onChange={setRole}
         error={form.errors.fields.role}
-        options={ROLE_OPTIONS.map((o) => ({ value: o.value, label: st(o.key) }))}
+        options={ROLE_OPTIONS.map((o) => ({ value: o.value, label: t(o.key) }))}
       />
       {role === 'field' && (
-        <TextInput
-          label={st('role.teams')}
-          hint={parseTeamList(teams).length === 0 ? st('role.fieldWithoutTeam') : st('role.teamsHint')}
+        <TeamIdsInput
+          hint={parseTeamList(teams).length === 0 ? t('peers.role.fieldWithoutTeam') : undefined}
           testId="peer-role-teams"
-          dir="ltr"
-          autoComplete="off"
           value={teams}
           onChange={setTeams}
           error={form.errors.fields.teamIds}
         />
       )}
-      <FormFooter form={form} submitLabel={st('role.save')} testIdPrefix="peer-role" onCancel={onCancel} />
+      <FormFooter form={form} submitLabel={t('peers.role.save')} testIdPrefix="peer-role" onCancel={onCancel} />
     </form>
   );
 }

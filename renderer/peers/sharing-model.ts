@@ -4,7 +4,7 @@
 import { contract, DEVICE_ROLES, type DeviceRole, type PatientSharing } from '../../main/api';
 import type { Issue } from '../api/issues';
 import { validateWith } from '../forms/validate';
-import type { SharingKey, SharingText } from './sharing-text';
+import type { MessageKey, Text } from '../i18n/translate';
 
 /** "T1, north-2 T3" → ['T1', 'north-2', 'T3']: commas (Latin or Arabic) or spaces, once each. */
 export function parseTeamList(text: string): string[] {
@@ -15,12 +15,13 @@ export function parseTeamList(text: string): string[] {
 
 export const formatTeamList = (teamIds: readonly string[]): string => teamIds.join(', ');
 
-export const ROLE_OPTIONS: readonly { value: DeviceRole; key: SharingKey }[] = DEVICE_ROLES.map((r) => ({
+// Typed without a cast: a device role the dictionaries do not name does not compile.
+export const ROLE_OPTIONS: readonly { value: DeviceRole; key: MessageKey }[] = DEVICE_ROLES.map((r) => ({
   value: r,
-  key: `role.${r}` as SharingKey,
+  key: `peers.role.${r}` satisfies MessageKey,
 }));
 
-export const roleShortKey = (role: DeviceRole): SharingKey => `role.short.${role}` as SharingKey;
+export const roleShortKey = (role: DeviceRole): MessageKey => `peers.role.short.${role}` satisfies MessageKey;
 
 /** Problems with a role form (before anything is sent); paths are the form's fields. */
 export function roleIssues(deviceId: string, role: DeviceRole, teamsText: string): Issue[] {
@@ -43,13 +44,13 @@ export function sharingIssues(draft: PatientSharing): Issue[] {
 }
 
 /** The chart's sharing in a few lines: teams, and each choice that limits a copy. */
-export function sharingSummary(s: PatientSharing): SharingText[] {
-  const lines: SharingText[] = [
+export function sharingSummary(s: PatientSharing): Text[] {
+  const lines: Text[] = [
     s.fieldTeamIds.length > 0
-      ? { key: 'sharing.teams', vars: { teams: formatTeamList(s.fieldTeamIds) } }
-      : { key: 'sharing.noTeams' },
+      ? { key: 'chart.sharing.teams', vars: { teams: formatTeamList(s.fieldTeamIds) } }
+      : { key: 'chart.sharing.noTeams' },
   ];
-  if (!s.fieldCopies) lines.push({ key: 'sharing.fieldRefused' });
-  lines.push({ key: s.regionalHub ? 'sharing.hubConsented' : 'sharing.hubNoConsent' });
+  if (!s.fieldCopies) lines.push({ key: 'chart.sharing.fieldRefused' });
+  lines.push({ key: s.regionalHub ? 'chart.sharing.hubConsented' : 'chart.sharing.hubNoConsent' });
   return lines;
 }

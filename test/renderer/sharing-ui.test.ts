@@ -1,9 +1,12 @@
 // The sharing controls' pure rules: team lists typed as text, device role forms and
 // the chart's sharing form checked with the contract's own schemas, the chart's
-// sharing summary, and their texts in both languages.
-import { describe, expect, it } from 'vitest';
+// sharing summary, and their texts in both languages (the app dictionaries).
+import type { ReactElement } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_SHARING, DEVICE_ROLES, PatientChart, SyncPeer } from '../../main/api';
-import { placeholdersOf } from '../../renderer/i18n/translate';
+import { ar } from '../../renderer/i18n/ar';
+import { en } from '../../renderer/i18n/en';
+import { translate, type MessageKey } from '../../renderer/i18n/translate';
 import {
   formatTeamList,
   parseTeamList,
@@ -15,9 +18,19 @@ import {
   sharingIssues,
   sharingSummary,
 } from '../../renderer/peers/sharing-model';
-import { sharingAr, sharingEn, sharingText, type SharingKey } from '../../renderer/peers/sharing-text';
 
-const ARABIC_LETTER = /[\u0600-\u06FF]/;
+/** A field device as the host reports it (SyncPeer.parse: the contract's own shape). */
+const FIELD_PEER = SyncPeer.parse({
+  deviceId: 'tab-1',
+  name: 'Tablet',
+  address: null,
+  connected: false,
+  lastSyncAt: null,
+  unsent: 0,
+  revoked: false,
+  role: 'field',
+  teamIds: ['T1'],
+});
 
 describe('team lists typed as text', () => {
   it('split on commas (Latin or Arabic) and spaces, keep the order, drop repeats and blanks', () => {
@@ -32,8 +45,11 @@ describe('the device role form', () => {
   it('offers every role of the contract, each with a long and a short label', () => {
     expect(ROLE_OPTIONS.map((o) => o.value)).toEqual([...DEVICE_ROLES]);
     for (const r of DEVICE_ROLES) {
-      expect(sharingEn[roleShortKey(r)]).toBeTruthy();
-      expect(sharingEn[`role.${r}` as SharingKey]).toBeTruthy();
+      const option = ROLE_OPTIONS.find((o) => o.value === r)!;
+      for (const key of [option.key, roleShortKey(r)]) {
+        expect(Object.keys(en), key).toContain(key);
+        expect(Object.keys(ar), key).toContain(key);
+      }
     }
   });
 
@@ -52,17 +68,7 @@ describe('the device role form', () => {
   });
 
   it('reads the role and teams the host reports for each peer', () => {
-    const peer = SyncPeer.parse({
-      deviceId: 'tab-1',
-      name: 'Tablet',
-      address: null,
-      connected: false,
-      lastSyncAt: null,
-      unsent: 0,
-      revoked: false,
-      role: 'field',
-      teamIds: ['T1'],
-    });
+    const peer = FIELD_PEER;
     expect(peer.role).toBe('field');
     expect(() => SyncPeer.parse({ ...peer, role: 'boss' })).toThrow();
   });
@@ -77,8 +83,7 @@ describe('the chart sharing form and summary', () => {
   });
 
   it('says the teams, a refusal of field copies, and whether regional consent is recorded', () => {
-    const say = (s: Parameters<typeof sharingSummary>[0]) =>
-      sharingSummary(s).map((l) => sharingText('en', l.key, l.vars));
+    const say = (s: Parameters<typeof sharingSummary>[0]) => sharingSummary(s).map((l) => translate(en, l.key, l.vars));
     expect(say(DEFAULT_SHARING)).toEqual(['Not assigned to a field team.', 'No consent to regional storage recorded.']);
     expect(say({ fieldTeamIds: ['T1', 'T2'], fieldCopies: false, regionalHub: true })).toEqual([
       'Field teams: T1, T2',
@@ -112,13 +117,86 @@ describe('the chart sharing form and summary', () => {
 });
 
 describe('sharing texts', () => {
-  it('exist in both languages with the same keys and placeholders, the Arabic in Arabic script', () => {
-    expect(Object.keys(sharingAr).sort()).toEqual(Object.keys(sharingEn).sort());
-    for (const key of Object.keys(sharingEn) as SharingKey[]) {
-      expect(placeholdersOf(sharingAr[key]), key).toEqual(placeholdersOf(sharingEn[key]));
-      expect(sharingEn[key].trim(), key).not.toBe('');
-      expect(ARABIC_LETTER.test(sharingAr[key]), key).toBe(true);
+  it('live in the app dictionaries, so the language switch and its checks cover them', () => {
+    const keys: MessageKey[] = [
+      'peers.role.label',
+      'peers.role.teams',
+      'peers.role.teamsHint',
+      'peers.role.fieldWithoutTeam',
+      'peers.role.saved',
+      'chart.sharing.title',
+      'chart.sharing.fieldCopies',
+      'chart.sharing.regionalHub',
+      'chart.sharing.saved',
+    ];
+    for (const key of keys) {
+      expect(Object.keys(en), key).toContain(key);
+      expect(Object.keys(ar), key).toContain(key);
     }
-    expect(sharingText('ar', 'sharing.teams', { teams: 'T1' })).toBe('الفرق الميدانية: T1');
+    const summary = sharingSummary({ fieldTeamIds: ['T1'], fieldCopies: false, regionalHub: false });
+    expect(summary.map((l) => translate(ar, l.key, l.vars))).toEqual([
+      'الفرق الميدانية: T1',
+      'رفض النسخ على الأجهزة الميدانية.',
+      'لا توجد موافقة مسجلة على التخزين الإقليمي.',
+    ]);
+    expect(translate(en, 'peers.role.saved', { name: 'Tablet', role: translate(en, roleShortKey('field')) })).toBe(
+      'Tablet is now: Field device. Other devices apply it at their next sync.',
+    );
+  });
+});
+
+describe('the sharing controls drawn in the chosen language', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  async function draw(lang: 'en' | 'ar', node: (h: typeof import('react').createElement) => ReactElement) {
+    vi.stubGlobal('window', { localStorage: { getItem: () => lang, setItem: () => {} } });
+    const { renderToStaticMarkup } = await import('react-dom/server');
+    const { createElement } = await import('react');
+    const { LanguageProvider } = await import('../../renderer/i18n/LanguageContext');
+    const { ClientProvider } = await import('../../renderer/app/ClientContext');
+    const { SessionProvider } = await import('../../renderer/app/SessionContext');
+    const session = { permissions: ['patients.setSharing'] } as unknown as Parameters<
+      typeof SessionProvider
+    >[0]['session'];
+    const client = {} as Parameters<typeof ClientProvider>[0]['client'];
+    const inSession = createElement(SessionProvider, { session, children: node(createElement) });
+    const withClient = createElement(ClientProvider, { client, children: inSession });
+    return renderToStaticMarkup(createElement(LanguageProvider, { children: withClient }));
+  }
+
+  const fieldPeer: SyncPeer = { ...FIELD_PEER, teamIds: [] };
+
+  it('the role form: labels, the team field and its warning, in Arabic', async () => {
+    const { RoleForm } = await import('../../renderer/peers/RoleForm');
+    const html = await draw('ar', (h) => h(RoleForm, { peer: fieldPeer, onCancel: () => {}, onSaved: () => {} }));
+    for (const key of [
+      'peers.role.label',
+      'peers.role.teams',
+      'peers.role.fieldWithoutTeam',
+      'peers.role.save',
+    ] as const)
+      expect(html, key).toContain(ar[key]);
+    expect(html).toContain(ar['peers.role.field']);
+    expect(html).not.toContain(en['peers.role.teams']);
+    // A team typed: the usual hint instead of the warning, ids left to right.
+    const withTeam = await draw('en', (h) =>
+      h(RoleForm, { peer: { ...fieldPeer, teamIds: ['T1'] }, onCancel: () => {}, onSaved: () => {} }),
+    );
+    expect(withTeam).toContain(en['peers.role.teamsHint']);
+    expect(withTeam).not.toContain(en['peers.role.fieldWithoutTeam']);
+    expect(withTeam).toMatch(/<input[^>]*value="T1"[^>]*dir="ltr"|<input[^>]*dir="ltr"[^>]*value="T1"/);
+  });
+
+  it("the chart's sharing panel: title, summary and edit button, in Arabic", async () => {
+    const { SharingPanel } = await import('../../renderer/chart/SharingPanel');
+    const chart = {
+      id: 'p1',
+      sharing: { fieldTeamIds: ['T1'], fieldCopies: false, regionalHub: true },
+    } as PatientChart;
+    const html = await draw('ar', (h) => h(SharingPanel, { chart, onChanged: () => {} }));
+    for (const key of ['chart.sharing.title', 'chart.sharing.fieldRefused', 'chart.sharing.hubConsented'] as const)
+      expect(html, key).toContain(ar[key]);
+    expect(html).toContain(translate(ar, 'chart.sharing.teams', { teams: 'T1' }));
+    expect(html).toContain(ar['chart.sharing.edit']);
   });
 });
