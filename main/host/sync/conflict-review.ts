@@ -1,11 +1,15 @@
-// The conflict review queue as clinicians see it: list (a read of patient data,
-// audited) and resolve (the chosen value written to the chart as a new change,
-// then the queue row marked with who chose, why and when, with an audit record).
+// The conflict review queue as clinicians see it: list (a read of patient data:
+// one audit record per call, naming the patients like a patient search does) and
+// resolve (the chosen value written to the chart as a new change and stored, then
+// ONE transaction that projects the chart, marks the queue row with who chose, why
+// and when, and writes the audit record).
 import { applyResolution, ResolveError, type ConflictRecord, type Resolution } from '../../../sync';
 import { ApiError } from '../../api';
 import { appendAudit } from '../../access/audit-log';
 import type { ChartStore } from '../../store/charts/chart-store';
 import type { Db } from '../../store/database';
+import { getPatientRow } from '../../store/charts/projection';
+import { stmt } from '../../store/statements';
 import {
   conflictRecordOf,
   getConflict,
@@ -47,6 +51,9 @@ export function toConflictView(r: ConflictRow): ConflictView {
   };
 }
 
+/** At most this many patient ids in a list's audit record (a patient search names up to 100 too). */
+export const AUDITED_PATIENT_IDS = 100;
+
 export function readConflicts(
   db: Db,
   actorId: string | null,
@@ -54,16 +61,50 @@ export function readConflicts(
 ): ConflictView[] {
   return db.transaction(() => {
     const rows = listConflicts(db, filter);
+    // One record for the whole list, never one per conflict or chart: the count and
+    // the patients whose conflicts were shown (ids only, bounded; the count says
+    // how many there were when the ids are cut short).
+    const patientIds = [...new Set(rows.flatMap((r) => (r.patient_id ? [r.patient_id] : [])))];
     appendAudit(db, {
       actorId,
       action: 'conflicts.read',
       patientId: filter.patientId ?? null,
-      detail: { conflicts: rows.length, status: filter.status ?? 'open' },
+      detail: {
+        conflicts: rows.length,
+        status: filter.status ?? 'open',
+        patients: patientIds.length,
+        ids: patientIds.slice(0, AUDITED_PATIENT_IDS),
+      },
     });
     return rows.map(toConflictView);
   })();
 }
 
+/** Conflicts being resolved right now, per database: one resolution at a time per conflict. */
+const resolving = new WeakMap<Db, Set<string>>();
+
+/**
+ * Resolves an open conflict. Two steps, in this order:
+ *
+ * 1. The chosen value is written to the chart document as a new Automerge change and
+ *    flushed to storage. This cannot be inside the SQLite transaction: the Repo's
+ *    storage writes are asynchronous and a better-sqlite3 transaction is synchronous.
+ *    The chart is marked pending first (ChartStore's protocol, as in ChartStore.change):
+ *    sync leaves a pending chart alone, and ChartStore.reconcile re-projects one that a
+ *    crash left pending.
+ * 2. ONE transaction: the chart's projection (which clears the pending mark), the
+ *    queue row marked resolved (who, when, why, what) and the audit record. All of it
+ *    commits or none of it does: never a resolved conflict without its audit record,
+ *    nor an audited resolution still open.
+ *
+ * If step 2 fails (or the process dies before it), the document holds the chosen
+ * value but nothing in SQLite says so: the conflict is still open, unaudited, and can
+ * be resolved again, which writes the choice once more (the same value again, or
+ * another one that supersedes it) and then commits step 2. Until then the chart stays
+ * marked pending, so a restart re-projects it (ChartStore.reconcile, audited). The
+ * other order would be worse: a conflict recorded as resolved whose value was never
+ * written.
+ */
 export async function resolveConflictById(
   ctx: { db: Db; charts: ChartStore },
   actorId: string,
@@ -79,23 +120,57 @@ export async function resolveConflictById(
   const record = conflictRecordOf(row);
   if ('choose' in resolution && !record.values[resolution.choose])
     throw new ApiError('VALIDATION', `This conflict has no value number ${resolution.choose}.`);
+  let busy = resolving.get(ctx.db);
+  if (!busy) resolving.set(ctx.db, (busy = new Set()));
+  if (busy.has(id)) throw new ApiError('CONFLICT', 'This conflict is already being resolved.');
+  busy.add(id);
   try {
-    await ctx.charts.change(row.patient_id, actorId, { action: 'conflict.resolve.write', entityId: id }, (doc) =>
-      applyResolution(doc, record, resolution),
-    );
+    await writeResolution(ctx, actorId, id, row.patient_id, record, resolution, reason.trim());
+  } finally {
+    busy.delete(id);
+  }
+  return toConflictView(getConflict(ctx.db, id)!);
+}
+
+async function writeResolution(
+  { db, charts }: { db: Db; charts: ChartStore },
+  actorId: string,
+  conflictId: string,
+  patientId: string,
+  record: ConflictRecord,
+  resolution: Resolution,
+  reason: string,
+): Promise<void> {
+  // Step 1: the document change, stored.
+  const patient = getPatientRow(db, patientId);
+  if (!patient) throw new ApiError('NOT_FOUND', 'No patient with that id.');
+  markChartPending(db, patient.document_id);
+  const { handle } = await charts.handle(patientId);
+  try {
+    handle.change((doc) => applyResolution(doc, record, resolution), { message: `resolve conflict ${conflictId}` });
   } catch (e) {
     if (e instanceof ResolveError) throw new ApiError('CONFLICT', `The chart changed since: ${e.message}`);
     throw e;
   }
-  ctx.db.transaction(() => {
-    markResolved(ctx.db, id, actorId, new Date().toISOString(), resolution, reason.trim());
-    appendAudit(ctx.db, {
+  await charts.repo.flush([handle.documentId]);
+
+  // Step 2: projection, resolution and audit record, atomically.
+  db.transaction(() => {
+    if (getConflict(db, conflictId)?.status !== 'open')
+      throw new ApiError('CONFLICT', 'This conflict was already resolved.');
+    charts.projectDocument(handle.documentId, handle.doc());
+    markResolved(db, conflictId, actorId, new Date().toISOString(), resolution, reason);
+    appendAudit(db, {
       actorId,
       action: 'conflict.resolve',
-      patientId: row.patient_id,
-      entityId: id,
+      patientId,
+      entityId: conflictId,
       detail: { kind: record.kind, choice: 'choose' in resolution ? resolution.choose : 'value' },
     });
   })();
-  return toConflictView(getConflict(ctx.db, id)!);
+}
+
+/** ChartStore's pending mark (chart_pending): a local change between its flush and its projection. */
+function markChartPending(db: Db, documentId: string): void {
+  stmt(db, 'INSERT OR IGNORE INTO chart_pending (document_id) VALUES (?)').run(documentId);
 }
