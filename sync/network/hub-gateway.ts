@@ -9,6 +9,12 @@
 // speaks the stock WebSocket adapter's join/peer exchange upstream, rewrites the hub
 // peer id in both directions, and applies the message guard (share policy) to every
 // frame. An unauthenticated socket never causes an upstream connection.
+//
+// A host may also judge each frame the sync server sends a device (`judgeOutbound`),
+// synchronously or not (it may have to read the document first). Every frame of a
+// device is judged as it arrives, but they are delivered in the order the sync server
+// sent them: a frame waits behind the frames before it whose decision is pending. A
+// sync message it refuses is answered "unavailable" to the device in its place.
 import { cbor, type Message, type PeerId } from '@automerge/automerge-repo';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { AuthenticatedPeer } from '../auth/handshake';
@@ -23,6 +29,12 @@ export interface HubGatewayOptions {
   /** The sync server, e.g. ws://127.0.0.1:3030 — never exposed to the network itself. */
   upstreamUrl: string;
   guard?: MessageGuard;
+  /**
+   * After `guard.outbound`: may this frame from the sync server go to this device?
+   * May answer later (a promise); the device's later frames wait for it, so order is
+   * kept. A rejected promise counts as no.
+   */
+  judgeOutbound?: (peer: AuthenticatedPeer, message: Message) => boolean | Promise<boolean>;
   handshakeTimeoutMs?: number;
   onEvent?: (e: SyncNetworkEvent) => void;
 }
@@ -33,7 +45,15 @@ interface Relay {
   upstream: WebSocket;
   upstreamPeerId?: string;
   pending: Message[];
+  /** Frames for the device, in the sync server's order, each with its decision. */
+  outbound: { message: Message; verdict: boolean | Promise<boolean> }[];
+  draining: boolean;
+  paused: boolean;
+  closed: boolean;
 }
+
+/** Past this many frames waiting for a decision, the upstream socket is paused. */
+const MAX_QUEUED = 256;
 
 const UPSTREAM_PROTOCOL = '1';
 
@@ -90,6 +110,8 @@ export class AuthenticatedHubGateway {
           if (authFailure)
             this.#o.onEvent?.({ type: 'auth-failed', code: authFailure.code, message: authFailure.message });
           if (relay) {
+            relay.closed = true;
+            relay.outbound.length = 0;
             this.#relays.delete(relay);
             relay.upstream.close();
             this.#o.onEvent?.({ type: 'disconnected', deviceId: relay.peer.deviceId });
@@ -104,7 +126,16 @@ export class AuthenticatedHubGateway {
   #openUpstream(peer: AuthenticatedPeer, secure: SecureSocket): Relay {
     const upstream = new WebSocket(this.#o.upstreamUrl);
     this.#upstreamOpened++;
-    const relay: Relay = { peer, secure, upstream, pending: [] };
+    const relay: Relay = {
+      peer,
+      secure,
+      upstream,
+      pending: [],
+      outbound: [],
+      draining: false,
+      paused: false,
+      closed: false,
+    };
     this.#relays.add(relay);
     upstream.on('open', () => {
       upstream.send(
@@ -158,16 +189,70 @@ export class AuthenticatedHubGateway {
     if (m.type === 'error' || !relay.upstreamPeerId) return relay.upstream.close();
     if (m.senderId !== relay.upstreamPeerId || m.targetId !== relay.peer.peerId || typeof m.type !== 'string') return;
     const out = { ...m, senderId: this.#hubPeerId } as unknown as Message;
-    if (this.#o.guard && !this.#o.guard.outbound(relay.peer, out)) {
-      this.#o.onEvent?.({
-        type: 'dropped',
-        direction: 'out',
-        deviceId: relay.peer.deviceId,
-        messageType: out.type,
-        reason: 'share policy',
-      });
-      return;
+    if (this.#o.guard && !this.#o.guard.outbound(relay.peer, out)) return this.#droppedOut(relay, out);
+    const judge = this.#o.judgeOutbound;
+    if (!judge) return relay.secure.send(encodeRepoMessage(out));
+    let verdict: boolean | Promise<boolean>;
+    try {
+      verdict = judge(relay.peer, out);
+    } catch {
+      verdict = false;
     }
-    relay.secure.send(encodeRepoMessage(out));
+    // Nothing waiting and an answer at once: no queue.
+    if (relay.outbound.length === 0 && typeof verdict === 'boolean') return this.#deliver(relay, out, verdict);
+    if (typeof verdict !== 'boolean') verdict = verdict.catch(() => false);
+    relay.outbound.push({ message: out, verdict });
+    if (relay.outbound.length >= MAX_QUEUED && !relay.paused) {
+      relay.paused = true;
+      relay.upstream.pause();
+    }
+    if (!relay.draining) void this.#drain(relay);
+  }
+
+  /** Delivers queued frames in order, each once its decision is known. */
+  async #drain(relay: Relay): Promise<void> {
+    relay.draining = true;
+    try {
+      while (relay.outbound.length > 0 && !relay.closed) {
+        const head = relay.outbound[0]!;
+        const allow = typeof head.verdict === 'boolean' ? head.verdict : await head.verdict;
+        if (relay.closed) return;
+        relay.outbound.shift();
+        this.#deliver(relay, head.message, allow);
+        if (relay.paused && relay.outbound.length < MAX_QUEUED / 2) {
+          relay.paused = false;
+          relay.upstream.resume();
+        }
+      }
+    } finally {
+      relay.draining = false;
+    }
+  }
+
+  #deliver(relay: Relay, out: Message, allow: boolean): void {
+    if (allow) return relay.secure.send(encodeRepoMessage(out));
+    this.#droppedOut(relay, out);
+    // A refused document looks to the device like one the hub does not have: a device
+    // that asked for it stops waiting (automerge-repo answers a peer it denies access
+    // the same way).
+    if ((out.type === 'sync' || out.type === 'request') && typeof out.documentId === 'string')
+      relay.secure.send(
+        encodeRepoMessage({
+          type: 'doc-unavailable',
+          documentId: out.documentId,
+          senderId: this.#hubPeerId as PeerId,
+          targetId: relay.peer.peerId as PeerId,
+        }),
+      );
+  }
+
+  #droppedOut(relay: Relay, out: Message): void {
+    this.#o.onEvent?.({
+      type: 'dropped',
+      direction: 'out',
+      deviceId: relay.peer.deviceId,
+      messageType: out.type,
+      reason: 'share policy',
+    });
   }
 }
