@@ -4,15 +4,28 @@
 // clinic like any other: its identity is the device key of its own data directory,
 // enrolled with `sijill peers join`, and it trusts exactly the roster it holds.
 //
-// Share policy at the hub: only active devices of the clinic reach it, and every
-// one of them may hold every chart (as on the LAN, see share-facts.ts). The hub has
-// no projection of the charts to judge them by; finer rules (field teams, consent to
-// regional storage) need those facts carried in the documents first.
+// Share policy at the hub (hub-share-facts.ts): only active devices of the clinic
+// reach the sync server, and every frame the server sends a device is judged by the
+// LAN's rule (`mayHold`). The roster and catalog go to every active device; a clinic
+// device receives every chart; a field device only the charts of its teams whose
+// patients allow field copies, and a device with the hub role only those whose
+// patients consented to regional storage. The chart's facts are read from the chart on
+// the sync server (the hub keeps only the facts, and reads them again after a device
+// sends a change of the chart), so a reassignment counts from the next sync.
+//
+// What it does not do: frames without document content (requests, "unavailable",
+// sync messages without changes: heads and hashes) pass for any active device, so a
+// field device learns that a chart exists and its heads (the catalog tells it as
+// much); changes a device sends are not judged (a field device's edits to a chart it
+// may no longer hold reach the server, where the LAN would drop them); and what the
+// sync server stores is not limited by consent (it is the hub's storage).
 import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { AuthenticatedHubGateway, rosterOpsOf, type MessageGuard, type RosterDoc } from '../../../sync';
+import { AuthenticatedHubGateway, rosterOpsOf, type RosterDoc } from '../../../sync';
+import { chartFactsOf, createHubSharePolicy } from './hub-share-facts';
+import { UpstreamDocReader } from './hub-upstream-reader';
 import type { SyncService } from './sync-service';
 
 export interface RunningHub {
@@ -37,14 +50,20 @@ export async function startHubGateway(args: {
     if ((req.url ?? '').split('?')[0] !== '/sync') return socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const guard: MessageGuard = {
-    inbound: (peer) => roster.isActive(peer.deviceId),
-    outbound: (peer) => roster.isActive(peer.deviceId),
-  };
+  const clinicId = m.anchor.clinicId;
+  const reader = new UpstreamDocReader({ url: args.upstreamUrl, peerIdPrefix: `hub-facts-${args.sync.deviceId}` });
+  const share = createHubSharePolicy({
+    clinicId,
+    clinicDocs: new Set([m.rosterDocId, m.catalogDocId]),
+    isActive: roster.isActive,
+    roster: () => roster.roster,
+    readFacts: (documentId, heads) => reader.read(documentId, (doc) => chartFactsOf(doc, clinicId), heads),
+  });
   const gw = new AuthenticatedHubGateway(wss, {
     auth: { identity: args.sync.identity, clinicId: m.anchor.clinicId, trust: roster.trust },
     upstreamUrl: args.upstreamUrl,
-    guard,
+    guard: share.guard,
+    judgeOutbound: share.judgeOutbound,
     onEvent: (e) => {
       args.log(`hub: ${e.type}${'deviceId' in e ? ` ${e.deviceId}` : ''}${'reason' in e ? ` (${e.reason})` : ''}`);
       // A device that just synced has left the roster on the server: look for it now.
@@ -91,7 +110,12 @@ export async function startHubGateway(args: {
       network: [adapter],
       peerId: `hub-roster-${args.sync.deviceId}-${Date.now()}` as PeerId,
       isEphemeral: true,
-      shareConfig: { announce: async () => false, access: async () => true },
+      // automerge-repo 2.5 asks for a document only peers it would "announce" it to:
+      // without this, find() never asks the sync server and answers "unavailable".
+      shareConfig: {
+        announce: async (_peer, documentId) => documentId === m.rosterDocId,
+        access: async (_peer, documentId) => documentId === m.rosterDocId,
+      },
     });
     watcher = repo;
     try {
@@ -126,6 +150,7 @@ export async function startHubGateway(args: {
       closed = true;
       clearInterval(revalidate);
       await stopWatcher();
+      await reader.close();
       gw.stop();
       wss.close();
       await new Promise<void>((r) => http.close(() => r()));

@@ -1,0 +1,218 @@
+// The share policy at the regional hub, end to end: the official sync server (its own
+// process, as shipped) behind the hub gateway of an enrolled hub host. A field device
+// that syncs only through the hub receives the charts of its team whose patients allow
+// field copies and nothing else; a clinic device receives everything; a patient moved
+// to the field device's team on a clinic device reaches it at its next sync.
+//
+// The devices learn the roster (which names the hub) on the LAN before any patient
+// exists; from then on they meet only at the hub.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PatientSharing } from '../../../../main/api';
+import { Clinic } from '../../../../main/host/clinic';
+import { setDeviceRole } from '../../../../main/host/sync/device-roles';
+import { startHubGateway, type RunningHub } from '../../../../main/host/sync/hub';
+import { setPatientSharing } from '../../../../main/host/sync/sync-api';
+import { openDataDir } from '../../../../main/store/data-dir';
+import { removeDir } from '../../../helpers/temp-dir';
+import { openTestHost, registration, until, type TestHost } from './sync-fixture';
+
+const PASS = 'correct horse battery staple';
+/** A field device cannot converge with a hub (it may not hold every chart listed): its syncs get a time limit. */
+const FIELD_SYNC_MS = 10_000;
+
+let server: ChildProcess;
+let serverDir: string;
+let upstreamUrl: string;
+const hosts: TestHost[] = [];
+const hubs: RunningHub[] = [];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  const port = await freePort();
+  serverDir = mkdtempSync(join(tmpdir(), 'sijill-hub-sharing-'));
+  server = spawn(process.execPath, ['node_modules/@automerge/automerge-repo-sync-server/src/index.js'], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: serverDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('Listening')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`sync server exited (${code})`)));
+  });
+  upstreamUrl = `ws://127.0.0.1:${port}`;
+});
+
+afterEach(async () => {
+  for (const h of hubs.splice(0)) await h.close();
+  for (const h of hosts.splice(0)) await h.close();
+});
+
+afterAll(() => {
+  server?.kill();
+  rmSync(serverDir, { recursive: true, force: true });
+});
+
+/** The same data directory in a new process, as each `sijill sync` run is. */
+async function restart(h: TestHost): Promise<TestHost> {
+  await h.clinic.close();
+  const clinic = await Clinic.open(await openDataDir(h.dir, PASS));
+  const next: TestHost = {
+    clinic,
+    doctor: h.doctor,
+    dir: h.dir,
+    async close() {
+      await clinic.close();
+      removeDir(join(h.dir, '..'));
+    },
+  };
+  hosts.splice(hosts.indexOf(h), 1, next);
+  return next;
+}
+
+const sharing = (teams: string[], over: Partial<PatientSharing> = {}): PatientSharing => ({
+  fieldTeamIds: teams,
+  fieldCopies: true,
+  regionalHub: false,
+  ...over,
+});
+
+const held = (h: TestHost) =>
+  (h.clinic.db.prepare('SELECT id FROM patients ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+
+/**
+ * A desk (administrator device, listening on the LAN), a tablet made a field device of
+ * team T1, a laptop (clinic device), and a hub enrolled last and serving the gateway.
+ */
+async function clinicWithHub(opts: { roleAfterHubJoined?: boolean } = {}) {
+  const desk = await openTestHost('desk');
+  const tablet = await openTestHost('tablet');
+  const laptop = await openTestHost('laptop');
+  const hubHost = await openTestHost('hub');
+  hosts.push(desk, tablet, laptop, hubHost);
+  const lanPort = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+  const lan = `ws://127.0.0.1:${lanPort}`;
+  for (const [h, name] of [
+    [tablet, 'tablet'],
+    [laptop, 'laptop'],
+    [hubHost, 'hub'],
+  ] as const) {
+    const { code } = await desk.clinic.sync.enrollmentCode(null);
+    await h.clinic.sync.join({ code, peerUrl: lan, deviceName: name, actorId: null });
+    if (h === laptop && !opts.roleAfterHubJoined)
+      setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
+        deviceId: tablet.clinic.deviceId,
+        role: 'field',
+        teamIds: ['T1'],
+      });
+  }
+  // The tablet and laptop learn the roster that names the hub (no patient exists yet).
+  await tablet.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
+  await laptop.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
+  expect(hubHost.clinic.sync.roster?.devices.get(tablet.clinic.deviceId)).toMatchObject(
+    opts.roleAfterHubJoined ? { role: 'clinic' } : { role: 'field', teamIds: ['T1'] },
+  );
+  const log: string[] = [];
+  const hub = await startHubGateway({
+    sync: hubHost.clinic.sync,
+    upstreamUrl,
+    port: 0,
+    host: '127.0.0.1',
+    log: (line) => log.push(line),
+  });
+  hubs.push(hub);
+  return { desk, tablet, laptop, hubHost, hubUrl: `ws://127.0.0.1:${hub.port}`, log };
+}
+
+describe('share policy at the regional hub (real sync server)', () => {
+  it('a field device gets only its team’s charts that allow field copies; a clinic device all; a reassignment counts at the next sync', async () => {
+    const { desk, laptop, hubUrl, log, ...rest } = await clinicWithHub();
+    let tablet = rest.tablet;
+    const doctor = desk.doctor;
+    const mine = await desk.clinic.registerPatient(doctor, registration('TeamOne'));
+    const other = await desk.clinic.registerPatient(doctor, registration('TeamTwo'));
+    const refused = await desk.clinic.registerPatient(doctor, registration('Refused'));
+    const none = await desk.clinic.registerPatient(doctor, registration('NoTeam'));
+    await setPatientSharing(desk.clinic, doctor.id, mine.id, sharing(['T1']));
+    await setPatientSharing(desk.clinic, doctor.id, other.id, sharing(['T2']));
+    await setPatientSharing(desk.clinic, doctor.id, refused.id, sharing(['T1'], { fieldCopies: false }));
+    desk.clinic.recordEntry(doctor, mine.id, 'note', { text: 'home visit planned' });
+    desk.clinic.recordEntry(doctor, other.id, 'note', { text: 'not for team one' });
+    const all = [mine.id, other.id, refused.id, none.id].sort();
+
+    // The desk leaves everything at the hub.
+    const d1 = await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
+    expect(d1.converged).toBe(true);
+
+    // The field device of team T1 gets its one chart, whole, and nothing else.
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([mine.id]);
+    const chart = await tablet.clinic.getChart(tablet.doctor, mine.id);
+    expect(chart.chart.sharing).toEqual(sharing(['T1']));
+    expect(chart.entries.map((e) => e.signatureValid)).toEqual([true]);
+    const tabletEntries = tablet.clinic.db.prepare('SELECT DISTINCT patient_id FROM entries').all() as {
+      patient_id: string;
+    }[];
+    expect(tabletEntries.map((e) => e.patient_id)).toEqual([mine.id]);
+    // It was the hub that kept the others back (the tablet asked for every chart it lacked).
+    const dropped = (deviceId: string) => log.filter((l) => l.startsWith(`hub: dropped ${deviceId}`)).length;
+    expect(dropped(tablet.clinic.deviceId)).toBeGreaterThan(0);
+
+    // A clinic device gets every chart through the same hub, and converges.
+    const l1 = await laptop.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
+    expect(l1.converged).toBe(true);
+    expect(held(laptop)).toEqual(all);
+    expect((await laptop.clinic.getChart(laptop.doctor, other.id)).entries).toHaveLength(1);
+    expect(dropped(laptop.clinic.deviceId)).toBe(0);
+
+    // The patient of team T2 is moved to T1 on the desk, which syncs with the hub.
+    await setPatientSharing(desk.clinic, doctor.id, other.id, sharing(['T1']));
+    const d2 = await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
+    expect(d2.converged).toBe(true);
+    // At its next sync the tablet gets it, and still not the other two.
+    tablet = await restart(tablet);
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([mine.id, other.id].sort());
+    const moved = await tablet.clinic.getChart(tablet.doctor, other.id);
+    expect(moved.chart.sharing.fieldTeamIds).toEqual(['T1']);
+    expect(moved.entries.map((e) => e.signatureValid)).toEqual([true]);
+    expect(held(tablet)).not.toContain(refused.id);
+    expect(held(tablet)).not.toContain(none.id);
+  }, 240_000);
+
+  it('a device made a field device after the hub joined is judged as one once the roster document reaches the hub', async () => {
+    const { desk, tablet, hubHost, hubUrl } = await clinicWithHub({ roleAfterHubJoined: true });
+    const mine = await desk.clinic.registerPatient(desk.doctor, registration('TeamOne'));
+    const other = await desk.clinic.registerPatient(desk.doctor, registration('TeamTwo'));
+    await setPatientSharing(desk.clinic, desk.doctor.id, mine.id, sharing(['T1']));
+    await setPatientSharing(desk.clinic, desk.doctor.id, other.id, sharing(['T2']));
+    // The role is set on the desk only; the hub learns it from the roster document the
+    // desk leaves on the sync server (the hub follows it there).
+    setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
+      deviceId: tablet.clinic.deviceId,
+      role: 'field',
+      teamIds: ['T1'],
+    });
+    expect((await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
+    await until(
+      () => hubHost.clinic.sync.roster?.devices.get(tablet.clinic.deviceId)?.role === 'field',
+      30_000,
+      'the hub to learn the tablet’s role',
+    );
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([mine.id]);
+  }, 180_000);
+});
