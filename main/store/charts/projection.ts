@@ -85,13 +85,26 @@ export function projectChart(
     fieldCopies: sharing.fieldCopies ? 1 : 0,
     regionalHub: sharing.regionalHub ? 1 : 0,
   });
-  const text = searchText(chart);
-  stmt(db, 'DELETE FROM patient_search WHERE patient_id = ?').run(chart.id);
-  stmt(db, 'INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)').run(
-    chart.id,
-    text.names,
-    text.identifiers,
-  );
+  writeSearchRow(db, chart.id, searchText(chart));
+}
+
+/** The patient's one search index row, found by key (migration 0009), never by scanning the index. */
+function writeSearchRow(db: Db, patientId: string, text: { names: string; identifiers: string }): void {
+  const row = stmt(db, 'SELECT search_rowid FROM patient_search_rows WHERE patient_id = ?').get(patientId) as
+    { search_rowid: number } | undefined;
+  if (row) {
+    stmt(db, 'UPDATE patient_search SET names = ?, identifiers = ? WHERE rowid = ?').run(
+      text.names,
+      text.identifiers,
+      row.search_rowid,
+    );
+    return;
+  }
+  const { lastInsertRowid } = stmt(
+    db,
+    'INSERT INTO patient_search (patient_id, names, identifiers) VALUES (?, ?, ?)',
+  ).run(patientId, text.names, text.identifiers);
+  stmt(db, 'INSERT INTO patient_search_rows (patient_id, search_rowid) VALUES (?, ?)').run(patientId, lastInsertRowid);
 }
 
 export function searchPatients(db: Db, query: string, limit: number): PatientSummary[] {

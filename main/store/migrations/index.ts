@@ -8,6 +8,7 @@ import { migration0005 } from './0005-compact-merkle-log';
 import { migration0006 } from './0006-sync';
 import { migration0007 } from './0007-merkle-log-rows';
 import { migration0008 } from './0008-chart-sharing';
+import { migration0009 } from './0009-patient-search-rows';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -19,5 +20,6 @@ export const migrations: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
 export type { Migration };
