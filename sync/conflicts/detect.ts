@@ -281,6 +281,7 @@ export function detectConflicts(
   doc: A.Doc<unknown>,
   oursHeads: string[],
   watch: WatchConfig = CHART_WATCH,
+  opts: { freshlyLoaded?: boolean } = {},
 ): ConflictRecord[] {
   const heads = A.getHeads(doc);
   // Read conflicts through a view at the current heads, not the live document: in
@@ -288,8 +289,10 @@ export function detectConflicts(
   // (merge, applyChanges, sync messages) can omit one of three concurrent values,
   // while the same document viewed at its heads, or saved and reloaded, lists all of
   // them (regression test in test/sync/conflicts/detect.test.ts). A missing value here
-  // would be a concurrent edit nobody reviews.
-  const current = A.view(doc, heads);
+  // would be a concurrent edit nobody reviews. A document just made by A.load() from
+  // whole bytes received nothing incrementally: it is read as it is (a view costs about
+  // as much as the load, once per chart of a first sync).
+  const current = opts.freshlyLoaded ? doc : A.view(doc, heads);
   return [
     ...registerConflicts(documentId, current, watch, heads),
     ...listConflicts(documentId, current, oursHeads, watch, heads),

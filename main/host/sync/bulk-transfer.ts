@@ -19,8 +19,11 @@ import { cbor } from '@automerge/automerge-repo';
 
 /** Charts asked for in one request. */
 export const PULL_BATCH = 128;
-/** Requests in flight to one device. */
-export const PULLS_IN_FLIGHT = 2;
+/**
+ * Requests to one device not yet taken in: asked, or answered and being decoded and
+ * stored. Three keep the holder answering one while the receiver takes in another.
+ */
+export const PULLS_IN_FLIGHT = 3;
 /** A request unanswered for this long is given up (its charts go by automerge-repo). */
 export const PULL_TIMEOUT_MS = 120_000;
 
@@ -94,7 +97,7 @@ export interface PullerHooks {
    * Stores and takes in a batch of charts received from `deviceId` (only ones that were
    * asked of it); returns those it did not take in (refused, or arrived another way).
    */
-  apply(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): string[];
+  apply(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): string[] | Promise<string[]>;
   /**
    * Charts no longer waited for: received, not taken in or given up (`failed`: they then
    * go by automerge-repo), or not given by the holder (`refused`: it does not hold them
@@ -109,6 +112,8 @@ interface Pending {
   deviceId: string;
   docs: Set<string>;
   timer: ReturnType<typeof setTimeout>;
+  /** The answer came and is being taken in (the request still holds its slot). */
+  answered?: boolean;
 }
 
 /** The receiving side: queues charts per holding device and keeps a few requests in flight. */
@@ -176,33 +181,42 @@ export class BulkPuller {
     return n;
   }
 
-  /** An answer from `deviceId`; anything it was not asked, or was asked of another device, is ignored. */
-  receive(deviceId: string, frame: Extract<SideFrame, { kind: 'docs' }>): void {
+  /**
+   * An answer from `deviceId`; anything it was not asked, or was asked of another device,
+   * is ignored. Returns when the answer is taken in (apply may take its time).
+   */
+  receive(deviceId: string, frame: Extract<SideFrame, { kind: 'docs' }>): Promise<void> {
     const p = this.#inFlight.get(frame.id);
-    if (!p || p.deviceId !== deviceId) {
+    if (!p || p.deviceId !== deviceId || p.answered) {
       this.#h.log(`sync: ignored an unrequested answer from ${deviceId}`);
-      return;
+      return Promise.resolve();
     }
-    this.#inFlight.delete(frame.id);
+    p.answered = true;
     clearTimeout(p.timer);
     const asked = p.docs;
     const docs = frame.docs.filter((d) => asked.delete(d.documentId));
-    let failed: string[];
-    try {
-      failed = this.#h.apply(deviceId, docs);
-    } catch (e) {
+    const given = docs.map((d) => d.documentId);
+    const done = (failed: string[]) => {
+      // The puller stopped meanwhile: nothing waits for these charts any more.
+      if (this.#inFlight.get(frame.id) !== p) return;
+      this.#inFlight.delete(frame.id);
+      // Not delivered: what the holder refused (or does not hold) is not asked of it again
+      // by automerge-repo; what it did not mention at all goes that way.
+      const refused = frame.missing.filter((id) => asked.delete(id));
+      const rest = [...asked];
+      this.#finish([...given, ...refused, ...rest], [...failed, ...rest], { deviceId, documentIds: refused });
+      this.#pump(deviceId);
+    };
+    const fail = (e: unknown) => {
       this.#h.log(`sync: could not take in charts from ${deviceId}: ${e instanceof Error ? e.message : String(e)}`);
-      failed = docs.map((d) => d.documentId);
+      done(given);
+    };
+    try {
+      return Promise.resolve(this.#h.apply(deviceId, docs)).then(done, fail);
+    } catch (e) {
+      fail(e);
+      return Promise.resolve();
     }
-    // Not delivered: what the holder refused (or does not hold) is not asked of it again
-    // by automerge-repo; what it did not mention at all goes that way.
-    const refused = frame.missing.filter((id) => asked.delete(id));
-    const rest = [...asked];
-    this.#finish([...docs.map((d) => d.documentId), ...refused, ...rest], [...failed, ...rest], {
-      deviceId,
-      documentIds: refused,
-    });
-    this.#pump(deviceId);
   }
 
   /** The device left: what was queued for it or asked of it is no longer waited for. */
@@ -210,7 +224,8 @@ export class BulkPuller {
     const ids = this.#queues.get(deviceId) ?? [];
     this.#queues.delete(deviceId);
     for (const [id, p] of [...this.#inFlight]) {
-      if (p.deviceId !== deviceId) continue;
+      // An answer being taken in is finished by receive(), whatever the device does now.
+      if (p.deviceId !== deviceId || p.answered) continue;
       clearTimeout(p.timer);
       this.#inFlight.delete(id);
       ids.push(...p.docs);

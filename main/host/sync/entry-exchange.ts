@@ -10,8 +10,10 @@ import {
   insertReceivedEntry,
   patientsWithEntriesAfter,
   recordRefusedEntry,
+  authorKeyKept,
   verifyWireEntry,
   wireEntriesOf,
+  type EntryVerdict,
   type WireEntry,
 } from '../../store/sync/received-entries';
 import { stmt } from '../../store/statements';
@@ -85,10 +87,35 @@ export interface ReceiveResult {
  * in sync_refused_entries and never stored; an amendment waits for its original.
  */
 export function receiveEntries(db: Db, documentId: string, patientId: string, doc: SignedEntriesDoc): ReceiveResult {
+  return receiveWireEntries(db, documentId, patientId, signedEntriesOf(doc));
+}
+
+/** A chart's wire entries as plain strings (from a document, or ImmutableStrings). */
+export function plainWireEntry(raw: Partial<WireEntry> | undefined): WireEntry {
+  return {
+    canonical: String(raw?.canonical ?? ''),
+    sig: String(raw?.sig ?? ''),
+    authorName: String(raw?.authorName ?? ''),
+    authorRole: String(raw?.authorRole ?? ''),
+  };
+}
+
+/**
+ * receiveEntries for entries already read out of their document: `checked` holds, by
+ * entry id, verdicts of checkWireEntry made elsewhere (bulk-decode.ts, on a worker);
+ * an entry without one is checked here.
+ */
+export function receiveWireEntries(
+  db: Db,
+  documentId: string,
+  patientId: string,
+  wires: Record<string, WireEntry>,
+  checked?: ReadonlyMap<string, EntryVerdict>,
+): ReceiveResult {
   const result: ReceiveResult = { stored: 0, refused: [], waiting: 0 };
   const now = new Date().toISOString();
-  const todo: { id: string; w: WireEntry; amends: string | null; verdict: ReturnType<typeof verifyWireEntry> }[] = [];
-  for (const [id, raw] of Object.entries(signedEntriesOf(doc))) {
+  const todo: { id: string; w: WireEntry; amends: string | null; verdict: EntryVerdict }[] = [];
+  for (const [id, raw] of Object.entries(wires)) {
     if (entryHeld(db, id)) {
       const held = stmt(db, 'SELECT canonical FROM entries WHERE id = ?').get(id) as { canonical: string };
       if (raw && typeof raw === 'object' && String(raw.canonical) !== held.canonical) {
@@ -97,13 +124,9 @@ export function receiveEntries(db: Db, documentId: string, patientId: string, do
       }
       continue;
     }
-    const w: WireEntry = {
-      canonical: String(raw?.canonical ?? ''),
-      sig: String(raw?.sig ?? ''),
-      authorName: String(raw?.authorName ?? ''),
-      authorRole: String(raw?.authorRole ?? ''),
-    };
-    const verdict = verifyWireEntry(db, id, w, patientId);
+    const w = plainWireEntry(raw);
+    const pre = checked?.get(id);
+    const verdict = pre ? authorKeyKept(db, pre) : verifyWireEntry(db, id, w, patientId);
     if (!verdict.ok) {
       if (recordRefusedEntry(db, id, documentId, verdict.reason, now))
         result.refused.push({ id, reason: verdict.reason });

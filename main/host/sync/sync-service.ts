@@ -40,6 +40,7 @@ import {
   type MessageGuard,
   type PeerDirectory,
   type AuthenticatedPeer,
+  type ConflictRecord,
   type RosterDoc,
   type SharePolicyParts,
   type SideChannel,
@@ -48,7 +49,7 @@ import {
 } from '../../../sync';
 import { ApiError } from '../../api';
 import { appendAudit } from '../../access/audit-log';
-import { isChartDoc, type ChartStore } from '../../store/charts/chart-store';
+import type { ChartStore } from '../../store/charts/chart-store';
 import type { ChartDoc } from '../../store/charts/chart-doc';
 import type { Db } from '../../store/database';
 import { stmt } from '../../store/statements';
@@ -70,7 +71,9 @@ import {
   upsertPeer,
   changedSince,
 } from '../../store/sync/peers';
-import { answerPull, BulkPuller, decodeSideFrame, encodeSideFrame, type SideFrame } from './bulk-transfer';
+import type { DecodedChart } from './bulk-decode';
+import { BulkDecoder } from './bulk-decoder';
+import { answerPull, BulkPuller, decodeSideFrame, encodeSideFrame, PULL_BATCH, type SideFrame } from './bulk-transfer';
 import { loadDeviceIdentity } from './device-identity';
 import { storedDocBytes, storeNewDoc } from './doc-loading';
 import { encodeAnswer, requestEnrollment, type EnrollAnswer } from './enrollment-transport';
@@ -79,7 +82,9 @@ import {
   markPublished,
   missingWireEntries,
   receiveEntries,
+  receiveWireEntries,
   wireEntryForDoc,
+  type ReceiveResult,
   type SignedEntriesDoc,
 } from './entry-exchange';
 import { RosterState } from './roster-state';
@@ -139,6 +144,8 @@ const PUBLISH_BATCH = 64;
 const HELLO_WAIT_MS = 1500;
 /** Backstop recheck of a wait: conditions that depend on time (quiet) are not announced by events. */
 const RECHECK_MS = 100;
+/** Charts to pull at once from which they are decoded on a worker thread (bulk-decoder.ts). */
+const BULK_DECODE_THREAD_FROM = 2 * PULL_BATCH;
 
 export class SyncService {
   readonly #o: SyncServiceOptions;
@@ -166,6 +173,7 @@ export class SyncService {
     if (!s) this.#refused.set(deviceId, (s = new Set()));
     return s;
   }
+  readonly #decoder = new BulkDecoder((m) => this.#o.log(m));
   readonly #puller = new BulkPuller({
     send: (deviceId, frame) => this.#sendSide(deviceId, frame),
     apply: (deviceId, docs) => this.#takeInNewDocs(deviceId, docs),
@@ -644,7 +652,7 @@ export class SyncService {
         return;
       }
       case 'docs':
-        this.#puller.receive(peer.deviceId, frame);
+        void this.#puller.receive(peer.deviceId, frame);
         return;
     }
   }
@@ -1168,19 +1176,41 @@ export class SyncService {
    * projection, the signed entries that verify, conflicts against the previously
    * projected heads, one audit record.
    */
-  #takeInChart(documentId: string, doc: ChartDoc, row: { heads: string } | undefined): TakenIn | null {
+  #takeInChart(
+    documentId: string,
+    doc: ChartDoc,
+    row: { heads: string } | undefined,
+    opts: { freshlyLoaded?: boolean } = {},
+  ): TakenIn | null {
     const before = row ? (JSON.parse(row.heads) as string[]) : [];
-    const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH);
+    const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH, opts);
     const patientId = this.#o.charts.projectDocument(documentId, doc);
     if (!patientId) return null;
     const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);
+    return this.#recordTakenIn(
+      documentId,
+      patientId,
+      received,
+      conflicts,
+      row ? 'sync.chart.received' : 'sync.chart.new',
+    );
+  }
+
+  /** The end of a take-in (caller's transaction): queue new conflicts, one audit record. */
+  #recordTakenIn(
+    documentId: string,
+    patientId: string,
+    received: ReceiveResult,
+    conflicts: ConflictRecord[],
+    action: 'sync.chart.received' | 'sync.chart.new',
+  ): TakenIn {
     const at = new Date().toISOString();
     const q = sqliteConflictQueue(this.#db, () => patientId);
     let newConflicts = 0;
     for (const c of conflicts) if (q.put(c, at)) newConflicts++;
     appendAudit(this.#db, {
       actorId: null,
-      action: row ? 'sync.chart.received' : 'sync.chart.new',
+      action,
       patientId,
       entityId: patientId,
       detail: { entries: received.stored, refused: received.refused.length, conflicts: newConflicts },
@@ -1202,41 +1232,37 @@ export class SyncService {
   }
 
   /**
-   * Charts pulled in bulk from `deviceId` (bulk-transfer.ts): each is loaded (which
-   * checks its integrity), stored and taken in, all in one transaction. A chart that
-   * meanwhile arrived another way, or is open in the Repo, is left to automerge-repo.
+   * Charts pulled in bulk from `deviceId` (bulk-transfer.ts): each is decoded — loaded
+   * (which checks its integrity), read, its entries' signatures checked — on the
+   * decoding thread (bulk-decoder.ts), then stored and taken in, the whole batch in one
+   * transaction. A chart that meanwhile arrived another way, or is open in the Repo, is
+   * left to automerge-repo.
    */
-  #takeInNewDocs(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): string[] {
-    if (this.#stopped) return docs.map((d) => d.documentId);
-    const ready: { documentId: string; bytes: Uint8Array; doc: ChartDoc }[] = [];
+  async #takeInNewDocs(deviceId: string, docs: { documentId: string; bytes: Uint8Array }[]): Promise<string[]> {
     const notTaken: string[] = [];
-    for (const d of docs) {
-      if (this.#repo.handles[d.documentId as DocumentId] || this.#hasStored(d.documentId)) {
-        notTaken.push(d.documentId);
-        continue;
-      }
-      let doc: A.Doc<unknown>;
-      try {
-        doc = A.load(d.bytes);
-      } catch (e) {
-        this.#o.log(
-          `sync: REFUSED chart ${d.documentId} from ${deviceId}: it does not load (${e instanceof Error ? e.message : String(e)})`,
-        );
-        notTaken.push(d.documentId);
-        continue;
-      }
-      if (!isChartDoc(doc)) {
-        this.#o.log(`sync: REFUSED document ${d.documentId} from ${deviceId}: not a patient chart`);
-        notTaken.push(d.documentId);
-        continue;
-      }
-      ready.push({ ...d, doc });
-    }
+    const arrivedOtherwise = (documentId: string) =>
+      this.#repo.handles[documentId as DocumentId] !== undefined || this.#hasStored(documentId);
+    if (this.#stopped) return docs.map((d) => d.documentId);
+    const todo = docs.filter((d) => !(arrivedOtherwise(d.documentId) && notTaken.push(d.documentId)));
+    if (todo.length === 0) return notTaken;
+    const decoded = await this.#decoder.decode(todo);
+    if (this.#stopped) return docs.map((d) => d.documentId);
+    const ready: { bytes: Uint8Array; chart: Extract<DecodedChart, { ok: true }> }[] = [];
+    decoded.forEach((r, i) => {
+      if (!r.ok) {
+        const what = r.reason === 'not a patient chart' ? 'document' : 'chart';
+        this.#o.log(`sync: REFUSED ${what} ${r.documentId} from ${deviceId}: ${r.reason}`);
+        notTaken.push(r.documentId);
+      } else if (arrivedOtherwise(r.documentId)) notTaken.push(r.documentId);
+      else ready.push({ bytes: todo[i]!.bytes, chart: r });
+    });
     if (ready.length === 0) return notTaken;
     const taken = this.#db.transaction(() =>
-      ready.map((r) => {
-        storeNewDoc(this.#db, r.documentId, r.bytes, A.getHeads(r.doc as unknown as A.Doc<unknown>));
-        return this.#takeInChart(r.documentId, r.doc, undefined);
+      ready.map(({ bytes, chart: c }) => {
+        storeNewDoc(this.#db, c.documentId, bytes, c.heads);
+        const patientId = this.#o.charts.projectRead(c.documentId, c.chart, c.heads, c.createdAt);
+        const received = receiveWireEntries(this.#db, c.documentId, patientId, c.entries, new Map(c.verdicts));
+        return this.#recordTakenIn(c.documentId, patientId, received, c.conflicts, 'sync.chart.new');
       }),
     )();
     this.#afterTakeIn(taken);
@@ -1357,6 +1383,8 @@ export class SyncService {
         bulk.set(from, list);
       } else bySync.push(docId);
     }
+    // Many charts to take in: decode them on the second core.
+    if ([...bulk.values()].reduce((n, ids) => n + ids.length, 0) >= BULK_DECODE_THREAD_FROM) this.#decoder.warmUp();
     for (const [from, ids] of bulk) this.#puller.enqueue(from, ids);
     if (bySync.length > 0)
       void this.#inWindows(bySync, 'receiving', null).finally(() => {
@@ -1403,9 +1431,12 @@ export class SyncService {
     if (changed.length === 0) return;
     h.change((d) => {
       d.docs ??= {};
+      // One proxy of the map for the whole batch (each d.docs access makes a new one).
+      const docs = d.docs;
       for (const [id, key] of changed) {
-        d.docs[id] ??= {};
-        d.docs[id]![me] = key;
+        const byDev = docs[id];
+        if (byDev) byDev[me] = key;
+        else docs[id] = { [me]: key };
       }
     });
   }
@@ -1489,6 +1520,7 @@ export class SyncService {
     for (const t of this.#ingestTimers.values()) clearTimeout(t);
     this.#ingestTimers.clear();
     this.#puller.stop();
+    await this.#decoder.close();
     if (this.#catalogTimer) clearTimeout(this.#catalogTimer);
     if (this.#scanTimer) clearTimeout(this.#scanTimer);
     this.#flushCatalog();

@@ -163,3 +163,10 @@ export function readChart(doc: ChartDoc, updatedAt: string): PatientChart {
     sharing: readSharing(doc),
   };
 }
+
+/** Whether a document is a patient chart (a peer may send anything under a document id). */
+export function isChartDoc(doc: unknown): doc is ChartDoc {
+  if (!doc || typeof doc !== 'object') return false;
+  const d = doc as Partial<ChartDoc>;
+  return !!d.patientId && String(d.patientId) !== '' && typeof d.demographics === 'object' && d.demographics !== null;
+}

@@ -13,17 +13,12 @@ import { SqliteStorageAdapter } from '../../../sync';
 import { ApiError, type PatientChart, type PatientRegistration, type PatientSummary } from '../../api';
 import { appendAudit } from '../../access/audit-log';
 import type { Db } from '../database';
-import { newChartDoc, readChart, type ChartDoc } from './chart-doc';
+import { isChartDoc, newChartDoc, readChart, type ChartDoc } from './chart-doc';
 import { issueMrn } from './mrn';
 import { getPatientRow, projectChart, toPatientSummary } from './projection';
 import { stmt } from '../statements';
 
-/** Whether a document is a patient chart (a peer may send anything under a document id). */
-export function isChartDoc(doc: unknown): doc is ChartDoc {
-  if (!doc || typeof doc !== 'object') return false;
-  const d = doc as Partial<ChartDoc>;
-  return !!d.patientId && String(d.patientId) !== '' && typeof d.demographics === 'object' && d.demographics !== null;
-}
+export { isChartDoc };
 
 export class ChartStore {
   readonly repo: Repo;
@@ -154,7 +149,10 @@ export class ChartStore {
 
   /** Writes the projection and clears the pending mark; inside the caller's transaction. */
   #project(chart: PatientChart, documentId: string, doc: A.Doc<unknown>, createdAt: string): void {
-    const heads = A.getHeads(doc);
+    this.#projectAt(chart, documentId, A.getHeads(doc), createdAt);
+  }
+
+  #projectAt(chart: PatientChart, documentId: string, heads: string[], createdAt: string): void {
     projectChart(this.#db, chart, documentId, heads, createdAt);
     stmt(this.#db, 'DELETE FROM chart_pending WHERE document_id = ?').run(documentId);
     for (const l of this.#projected) l(documentId, heads);
@@ -177,6 +175,23 @@ export class ChartStore {
       { created_at: string } | undefined;
     const chart = readChart(doc, new Date().toISOString());
     this.#project(chart, documentId, doc as unknown as A.Doc<unknown>, existing?.created_at ?? String(doc.createdAt));
+    return chart.id;
+  }
+
+  /**
+   * projectDocument for a chart already read out of its document (readChart) with its
+   * heads, e.g. by a worker thread that loaded it (main/host/sync/bulk-decode.ts):
+   * `docCreatedAt` is the document's own createdAt, used when the patient is new here.
+   */
+  projectRead(documentId: string, chart: PatientChart, heads: string[], docCreatedAt: string): string {
+    const existing = stmt(this.#db, 'SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
+      { created_at: string } | undefined;
+    this.#projectAt(
+      { ...chart, updatedAt: new Date().toISOString() },
+      documentId,
+      heads,
+      existing?.created_at ?? docCreatedAt,
+    );
     return chart.id;
   }
 

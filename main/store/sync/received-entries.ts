@@ -38,6 +38,15 @@ export type EntryVerdict = { ok: true; content: SignedContent; hash: Uint8Array 
 
 /** Checks an entry received for `patientId`: hash, signature, indexed fields, and the author's key. */
 export function verifyWireEntry(db: Db, id: string, w: WireEntry, patientId: string): EntryVerdict {
+  return authorKeyKept(db, checkWireEntry(id, w, patientId));
+}
+
+/**
+ * What can be checked of a received entry without the database: hash, signature and
+ * the indexed fields. Pure, so a worker thread can run it (bulk-decode.ts); the
+ * verdict still needs authorKeyKept() before the entry is stored.
+ */
+export function checkWireEntry(id: string, w: WireEntry, patientId: string): EntryVerdict {
   if (typeof w?.canonical !== 'string' || typeof w.sig !== 'string' || !/^[0-9a-f]{128}$/.test(w.sig))
     return { ok: false, reason: 'malformed entry' };
   let content: SignedContent;
@@ -67,12 +76,17 @@ export function verifyWireEntry(db: Db, id: string, w: WireEntry, patientId: str
   };
   if (!verifyEntryRow(row as Parameters<typeof verifyEntryRow>[0]))
     return { ok: false, reason: 'hash or signature does not verify' };
-  // A user id already known here must keep its key: nobody can sign in a known author's name.
-  const known = stmt(db, 'SELECT public_key FROM users WHERE id = ?').get(content.authorId) as
-    { public_key: Buffer } | undefined;
-  if (known && toHex(new Uint8Array(known.public_key)) !== content.authorKey)
-    return { ok: false, reason: 'signed with a key that is not the author’s' };
   return { ok: true, content, hash };
+}
+
+/** A user id already known here must keep its key: nobody can sign in a known author's name. */
+export function authorKeyKept(db: Db, v: EntryVerdict): EntryVerdict {
+  if (!v.ok) return v;
+  const known = stmt(db, 'SELECT public_key FROM users WHERE id = ?').get(v.content.authorId) as
+    { public_key: Buffer } | undefined;
+  if (known && toHex(new Uint8Array(known.public_key)) !== v.content.authorKey)
+    return { ok: false, reason: 'signed with a key that is not the author’s' };
+  return v;
 }
 
 export const entryHeld = (db: Db, id: string): boolean =>

@@ -65,6 +65,12 @@ describe('demographics (registers)', () => {
     // With 3.5.0, A.getConflicts(merged.demographics, 'familyName') lists two of the three here; detection must list all.
     const found = detectConflicts(DOC, merged, before);
     expect(found[0]!.values.map((v) => v.value).sort()).toEqual(['Al-Hassan', 'Hasan', 'Hassan-Ali']);
+    // The same document received whole (a first sync's bulk transfer loads its bytes):
+    // read without a view, it lists all three too, under the same record id.
+    const loaded = A.load<ChartDoc>(A.save(merged));
+    const fresh = detectConflicts(DOC, loaded, [], undefined, { freshlyLoaded: true });
+    expect(fresh.map((f) => f.id)).toEqual([found[0]!.id]);
+    expect(fresh[0]!.values.map((v) => v.value).sort()).toEqual(['Al-Hassan', 'Hasan', 'Hassan-Ali']);
   });
 
   it('resolution writes the chosen value; the conflict is gone on every replica that merges it', () => {

@@ -10,6 +10,7 @@ import {
   decodeSideFrame,
   encodeSideFrame,
   PULL_BATCH,
+  PULLS_IN_FLIGHT,
   PULL_TIMEOUT_MS,
   type SideFrame,
 } from '../../../../main/host/sync/bulk-transfer';
@@ -80,15 +81,15 @@ describe('BulkPuller', () => {
   }
   const pullOf = (f: SideFrame) => f as Extract<SideFrame, { kind: 'pull' }>;
 
-  it('asks in batches with at most two requests in flight, and applies only what was asked', () => {
+  it('asks in batches with at most PULLS_IN_FLIGHT requests out, and applies only what was asked', async () => {
     const { p, sent, applied, settled } = puller();
-    const ids = Array.from({ length: PULL_BATCH * 2 + 5 }, (_, i) => id(i));
+    const ids = Array.from({ length: PULL_BATCH * PULLS_IN_FLIGHT + 5 }, (_, i) => id(i));
     p.enqueue('desk', ids);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(PULLS_IN_FLIGHT);
     expect(pullOf(sent[0]!.frame).docs).toHaveLength(PULL_BATCH);
     const first = pullOf(sent[0]!.frame);
     // An answer carrying a chart that was not asked for: that chart is ignored.
-    p.receive('desk', {
+    await p.receive('desk', {
       kind: 'docs',
       id: first.id,
       docs: [
@@ -100,14 +101,52 @@ describe('BulkPuller', () => {
     expect(applied).toEqual([{ from: 'desk', ids: [first.docs[0]] }]);
     // What was asked and not delivered is handed to automerge-repo (failed).
     expect(settled[0]!.failed).toEqual(first.docs.slice(1));
-    // The answer freed a slot: the third batch went out.
-    expect(sent).toHaveLength(3);
-    expect(pullOf(sent[2]!.frame).docs).toHaveLength(5);
+    // The answer freed a slot: the last batch went out.
+    expect(sent).toHaveLength(PULLS_IN_FLIGHT + 1);
+    expect(pullOf(sent[PULLS_IN_FLIGHT]!.frame).docs).toHaveLength(5);
     expect(p.has(first.docs[0]!)).toBe(false);
     expect(p.has(ids[PULL_BATCH]!)).toBe(true);
   });
 
-  it('ignores an answer from a device it did not ask, or to a request it never made', () => {
+  it('an answer still being taken in keeps its slot, and is settled once, even if the device leaves meanwhile', async () => {
+    const sent: SideFrame[] = [];
+    const settled: { ids: string[]; failed: string[] }[] = [];
+    let finishApply: (notTaken: string[]) => void = () => undefined;
+    const p = new BulkPuller({
+      send: (_to, frame) => (sent.push(frame), true),
+      apply: () => new Promise<string[]>((resolve) => (finishApply = resolve)),
+      settled: (ids, failed) => settled.push({ ids, failed }),
+      progress: () => undefined,
+      log: () => undefined,
+    });
+    const ids = Array.from({ length: PULL_BATCH * PULLS_IN_FLIGHT + 1 }, (_, i) => id(i));
+    p.enqueue('desk', ids);
+    const first = pullOf(sent[0]!);
+    const taking = p.receive('desk', {
+      kind: 'docs',
+      id: first.id,
+      docs: first.docs.map((documentId) => ({ documentId, bytes: new Uint8Array([1]) })),
+      missing: [],
+    });
+    await Promise.resolve();
+    // Answered but not taken in: no slot freed, nothing settled, a repeated answer ignored.
+    expect(sent).toHaveLength(PULLS_IN_FLIGHT);
+    expect(settled).toEqual([]);
+    await p.receive('desk', { kind: 'docs', id: first.id, docs: [], missing: [] });
+    expect(settled).toEqual([]);
+    // The device leaves: what it was asked and never answered is let go of now...
+    p.peerLeft('desk');
+    expect(settled).toHaveLength(1);
+    expect(settled[0]!.ids).not.toContain(first.docs[0]);
+    // ...and the batch being taken in is settled when it is done, once.
+    finishApply([first.docs[1]!]);
+    await taking;
+    expect(settled).toHaveLength(2);
+    expect(settled[1]).toEqual({ ids: first.docs, failed: [first.docs[1]] });
+    expect(p.idle).toBe(true);
+  });
+
+  it('ignores an answer from a device it did not ask, or to a request it never made', async () => {
     const { p, sent, applied } = puller();
     p.enqueue('desk', [id(1)]);
     const req = pullOf(sent[0]!.frame);
@@ -117,11 +156,11 @@ describe('BulkPuller', () => {
       docs: [{ documentId: id(1), bytes: new Uint8Array([1]) }],
       missing: [],
     };
-    p.receive('intruder', forged);
-    p.receive('desk', { ...forged, id: req.id + 100 });
+    await p.receive('intruder', forged);
+    await p.receive('desk', { ...forged, id: req.id + 100 });
     expect(applied).toEqual([]);
     expect(p.has(id(1))).toBe(true);
-    p.receive('desk', forged);
+    await p.receive('desk', forged);
     expect(applied).toEqual([{ from: 'desk', ids: [id(1)] }]);
     expect(p.idle).toBe(true);
   });
@@ -139,7 +178,7 @@ describe('BulkPuller', () => {
     expect(settled.at(-1)).toEqual({ ids: [id(3)], failed: [id(3)] });
   });
 
-  it('charts the receiver refused are handed to automerge-repo too', () => {
+  it('charts the receiver refused are handed to automerge-repo too', async () => {
     const out: { ids: string[]; failed: string[] }[] = [];
     const p = new BulkPuller({
       send: () => true,
@@ -149,7 +188,7 @@ describe('BulkPuller', () => {
       log: () => undefined,
     });
     p.enqueue('desk', [id(1), id(2)]);
-    p.receive('desk', {
+    await p.receive('desk', {
       kind: 'docs',
       id: 1,
       docs: [id(1), id(2)].map((documentId) => ({ documentId, bytes: new Uint8Array([1]) })),
@@ -158,7 +197,7 @@ describe('BulkPuller', () => {
     expect(out).toEqual([{ ids: [id(1), id(2)], failed: [id(2)] }]);
   });
 
-  it('a failed apply hands the charts to automerge-repo', () => {
+  it('a failed apply hands the charts to automerge-repo', async () => {
     const failing = new BulkPuller({
       send: () => true,
       apply: () => {
@@ -170,12 +209,28 @@ describe('BulkPuller', () => {
     });
     const out: { ids: string[]; failed: string[] }[] = [];
     failing.enqueue('desk', [id(1)]);
-    failing.receive('desk', {
+    await failing.receive('desk', {
       kind: 'docs',
       id: 1,
       docs: [{ documentId: id(1), bytes: new Uint8Array([1]) }],
       missing: [],
     });
     expect(out).toEqual([{ ids: [id(1)], failed: [id(1)] }]);
+    // The same when taking in fails later (a rejected promise).
+    const rejecting = new BulkPuller({
+      send: () => true,
+      apply: () => Promise.reject(new Error('disk full')),
+      settled: (ids, failed) => out.push({ ids, failed }),
+      progress: () => undefined,
+      log: () => undefined,
+    });
+    rejecting.enqueue('desk', [id(2)]);
+    await rejecting.receive('desk', {
+      kind: 'docs',
+      id: 1,
+      docs: [{ documentId: id(2), bytes: new Uint8Array([1]) }],
+      missing: [],
+    });
+    expect(out.at(-1)).toEqual({ ids: [id(2)], failed: [id(2)] });
   });
 });
