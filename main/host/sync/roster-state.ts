@@ -4,6 +4,7 @@
 // operations (buildRoster verifies each against the pinned founding operation).
 import { buildRoster, isActiveDevice, type Roster, type RosterAnchor, type SignedRosterOp } from '../../../sync';
 import type { Db } from '../../store/database';
+import { stmt } from '../../store/statements';
 import { listRosterOps, putRosterOps } from '../../store/sync/clinic-membership';
 
 export class RosterState {
@@ -31,7 +32,8 @@ export class RosterState {
    * while the host serves) writes operations to SQL: one count per check notices it.
    */
   #refresh(): void {
-    const n = (this.#db.prepare('SELECT count(*) AS n FROM sync_roster_ops').get() as { n: number }).n;
+    // A prepared statement kept for the connection: this runs for every share decision.
+    const n = (stmt(this.#db, 'SELECT count(*) AS n FROM sync_roster_ops').get() as { n: number }).n;
     if (n === this.#count) return;
     const first = this.#count === -1;
     this.#count = n;

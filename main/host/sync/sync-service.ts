@@ -436,12 +436,15 @@ export class SyncService {
     // long-running host with thousands of charts loaded must not start a sync round
     // for each of them on every reconnection.
     const shareConfig = {
+      // Asked for every loaded document when a peer connects: the cheap questions first.
       announce: async (peerId: PeerId, documentId?: DocumentId) => {
         if (documentId === undefined) return false;
-        const verdict = policy.decide(peerId, documentId);
-        if (verdict === 'unknown') return !this.#hasStored(documentId);
-        if (verdict !== 'allow') return false;
-        return clinicDocs.has(documentId) || this.#peerHoldsOtherHeads(peerId, documentId);
+        if (clinicDocs.has(documentId) || this.#peerHoldsOtherHeads(peerId, documentId))
+          return policy.decide(peerId, documentId) === 'allow';
+        // A chart projected here that the peer does not hold at other heads: not offered.
+        if (this.#projectedRow(documentId)) return false;
+        // Not a chart of this device (no facts): asked for, if it is not stored either.
+        return policy.decide(peerId, documentId) === 'unknown' && !this.#hasStored(documentId);
       },
       access: policy.shareConfig.access,
     };

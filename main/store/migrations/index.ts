@@ -9,6 +9,7 @@ import { migration0006 } from './0006-sync';
 import { migration0007 } from './0007-merkle-log-rows';
 import { migration0008 } from './0008-chart-sharing';
 import { migration0009 } from './0009-patient-search-rows';
+import { migration0010 } from './0010-peer-docs-by-document';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -21,5 +22,6 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
 export type { Migration };
