@@ -33,6 +33,17 @@ export function decodeChart(documentId: string, bytes: Uint8Array): DecodedChart
   } catch (e) {
     return { documentId, ok: false, reason: `it does not load (${e instanceof Error ? e.message : String(e)})` };
   }
+  try {
+    return readDecoded(documentId, doc);
+  } finally {
+    // Everything returned is plain data. Freed now, not when the garbage collector gets
+    // to it: a first sync loads thousands of documents, and automerge's memory (wasm)
+    // grows and fragments with every one left for later.
+    A.free(doc);
+  }
+}
+
+function readDecoded(documentId: string, doc: A.Doc<unknown>): DecodedChart {
   if (!isChartDoc(doc)) return { documentId, ok: false, reason: 'not a patient chart' };
   let chart: PatientChart;
   try {
