@@ -1,19 +1,26 @@
 // The baseline for the sync benchmark: PouchDB (the engine the Community Health
 // Toolkit syncs with) replicating the same documents over HTTP on loopback, one
-// in-memory PouchDB pushing to another served by pouchdb-express-router. Bytes are
-// counted on the server's sockets, both directions, like the Sijill side.
+// PouchDB pushing to another served by pouchdb-express-router. Bytes are counted on
+// the server's sockets, both directions, like the Sijill side. Two storages: the
+// in-memory adapter (the target's baseline: nothing written to disk) and the LevelDB
+// adapter (PouchDB's storage on Node: written to disk, as Sijill writes its encrypted
+// database), so the report shows what durable storage costs each side.
 import express from 'express';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import PouchDB from 'pouchdb-core';
 import httpAdapter from 'pouchdb-adapter-http';
+import leveldbAdapter from 'pouchdb-adapter-leveldb';
 import memoryAdapter from 'pouchdb-adapter-memory';
 import replication from 'pouchdb-replication';
 import expressRouter from 'pouchdb-express-router';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-PouchDB.plugin(memoryAdapter).plugin(httpAdapter).plugin(replication);
-// In-memory databases for both ends; the remote is reached through HTTP only.
-const MemoryPouch = PouchDB.defaults({ adapter: 'memory' });
+PouchDB.plugin(memoryAdapter).plugin(leveldbAdapter).plugin(httpAdapter).plugin(replication);
+
+export type PouchStorage = 'memory' | 'leveldb';
 
 export interface PouchDoc {
   _id: string;
@@ -42,10 +49,14 @@ export async function pouchReplication(
   docs: PouchDoc[],
   change: (doc: PouchDoc) => PouchDoc,
   changedIds: string[],
+  storage: PouchStorage = 'memory',
 ): Promise<PouchBaseline> {
   const run = ++instance;
+  // Both ends on the same storage; the remote is reached through HTTP only.
+  const dir = storage === 'leveldb' ? mkdtempSync(join(tmpdir(), 'sijill-bench-pouch-')) : undefined;
+  const LocalPouch = PouchDB.defaults(dir ? { adapter: 'leveldb', prefix: `${dir}/` } : { adapter: 'memory' });
   const app = express();
-  app.use('/', expressRouter(MemoryPouch));
+  app.use('/', expressRouter(LocalPouch));
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const sockets = new Set<Socket>();
@@ -63,7 +74,7 @@ export async function pouchReplication(
     return closedBytes + open;
   };
   const { port } = server.address() as AddressInfo;
-  const local = new MemoryPouch(`bench-local-${run}`);
+  const local = new LocalPouch(`bench-local-${run}`);
   const remote = new PouchDB(`http://127.0.0.1:${port}/bench-remote-${run}`);
   try {
     await local.bulkDocs(docs);
@@ -92,5 +103,6 @@ export async function pouchReplication(
     await remote.destroy().catch(() => undefined);
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -19,7 +19,7 @@ declare module 'pouchdb-core' {
   interface PouchConstructor {
     new (name: string): Database;
     plugin(plugin: unknown): PouchConstructor;
-    defaults(options: { adapter: string }): PouchConstructor;
+    defaults(options: { adapter: string; prefix?: string }): PouchConstructor;
   }
   const PouchDB: PouchConstructor;
   export default PouchDB;
@@ -29,6 +29,10 @@ declare module 'pouchdb-adapter-http' {
   export default plugin;
 }
 declare module 'pouchdb-adapter-memory' {
+  const plugin: unknown;
+  export default plugin;
+}
+declare module 'pouchdb-adapter-leveldb' {
   const plugin: unknown;
   export default plugin;
 }

@@ -15,7 +15,13 @@ import { createUser, getUserByUsername, type UserRow } from '../../main/access/u
 import { Clinic } from '../../main/host/clinic';
 import { initDataDir } from '../../main/store/data-dir';
 import { startCountingProxy } from './counting-proxy';
-import { pouchReplication, type PouchBaseline, type PouchDoc, type ReplicationRun } from './pouchdb-baseline';
+import {
+  pouchReplication,
+  type PouchBaseline,
+  type PouchDoc,
+  type PouchStorage,
+  type ReplicationRun,
+} from './pouchdb-baseline';
 
 interface BenchHost {
   clinic: Clinic;
@@ -99,7 +105,10 @@ export interface SyncBenchResult {
   entries: number;
   seedMs: number;
   sijill: { initial: ReplicationRun; incremental: ReplicationRun };
+  /** PouchDB on its in-memory adapter: the target's baseline. */
   pouch: PouchBaseline;
+  /** PouchDB on LevelDB (on disk), for what durable storage costs. */
+  pouchDurable: PouchBaseline;
   /** JSON bytes of the charts changed before the incremental sync. */
   changedDocBytes: number;
 }
@@ -114,7 +123,7 @@ export async function benchSyncReplication(
   const desk = await openHost('desk');
   const laptop = await openHost('laptop');
   try {
-    let t = performance.now();
+    const t = performance.now();
     const ids = await seed(desk, patients, entriesPerPatient);
     const seedMs = performance.now() - t;
     const docs = await pouchDocsOf(desk, ids);
@@ -155,18 +164,22 @@ export async function benchSyncReplication(
         const chart = await laptop.clinic.charts.read(id);
         if (!JSON.stringify(chart).includes(ALLERGY)) throw new Error(`the change to ${id} did not reach the laptop`);
       }
-      t = performance.now();
-      const pouch = await pouchReplication(
-        docs,
-        (doc) => ({ ...doc, allergies: [...((doc.allergies as unknown[]) ?? []), { text: ALLERGY }] }),
-        changedIds.map((id) => `patient:${id}`),
-      );
+      const pouchRun = (storage: PouchStorage) =>
+        pouchReplication(
+          docs,
+          (doc) => ({ ...doc, allergies: [...((doc.allergies as unknown[]) ?? []), { text: ALLERGY }] }),
+          changedIds.map((id) => `patient:${id}`),
+          storage,
+        );
+      const pouch = await pouchRun('memory');
+      const pouchDurable = await pouchRun('leveldb');
       return {
         patients,
         entries: patients * entriesPerPatient,
         seedMs,
         sijill: { initial, incremental },
         pouch,
+        pouchDurable,
         changedDocBytes,
       };
     } finally {
@@ -191,5 +204,7 @@ export function formatSyncReplication(r: SyncBenchResult): string[] {
       ` -> time ratio ${f(s.initial.ms / p.initial.ms)} (target <= 1), bytes ratio ${f(s.initial.bytes / p.initial.bytes)}`,
     `    incremental (100 charts changed): Sijill ${f(s.incremental.ms)} ms, ${kb(s.incremental.bytes)} = ${f(s.incremental.bytes / r.changedDocBytes)}x the ${kb(r.changedDocBytes)} of changed charts` +
       ` (targets < 2000 ms, < 3x); PouchDB ${f(p.incremental.ms)} ms, ${kb(p.incremental.bytes)}`,
+    `    for comparison, PouchDB on LevelDB (on disk): initial ${f(r.pouchDurable.initial.ms / 1000, 1)} s` +
+      ` -> Sijill / durable PouchDB time ratio ${f(s.initial.ms / r.pouchDurable.initial.ms)}; incremental ${f(r.pouchDurable.incremental.ms)} ms`,
   ];
 }
