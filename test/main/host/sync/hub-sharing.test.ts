@@ -13,15 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PatientSharing } from '../../../../main/api';
-import { Clinic } from '../../../../main/host/clinic';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { startHubGateway, type RunningHub } from '../../../../main/host/sync/hub';
 import { setPatientSharing } from '../../../../main/host/sync/sync-api';
-import { openDataDir } from '../../../../main/store/data-dir';
-import { removeDir } from '../../../helpers/temp-dir';
-import { openTestHost, registration, until, type TestHost } from './sync-fixture';
+import { openTestHost, registration, restart as restartHost, until, type TestHost } from './sync-fixture';
 
-const PASS = 'correct horse battery staple';
 /** A field device cannot converge with a hub (it may not hold every chart listed): its syncs get a time limit. */
 const FIELD_SYNC_MS = 10_000;
 
@@ -66,22 +62,7 @@ afterAll(() => {
   rmSync(serverDir, { recursive: true, force: true });
 });
 
-/** The same data directory in a new process, as each `sijill sync` run is. */
-async function restart(h: TestHost): Promise<TestHost> {
-  await h.clinic.close();
-  const clinic = await Clinic.open(await openDataDir(h.dir, PASS));
-  const next: TestHost = {
-    clinic,
-    doctor: h.doctor,
-    dir: h.dir,
-    async close() {
-      await clinic.close();
-      removeDir(join(h.dir, '..'));
-    },
-  };
-  hosts.splice(hosts.indexOf(h), 1, next);
-  return next;
-}
+const restart = (h: TestHost) => restartHost(h, hosts);
 
 const sharing = (teams: string[], over: Partial<PatientSharing> = {}): PatientSharing => ({
   fieldTeamIds: teams,

@@ -7,16 +7,12 @@
 // A field device that may not hold every chart cannot "converge" as SyncService
 // defines it (it compares the whole catalog); its syncs get a short time limit and
 // the tests assert what it holds once syncOnce returns.
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PatientSharing } from '../../../../main/api';
-import { Clinic } from '../../../../main/host/clinic';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { exportBundleFile, importBundleFile } from '../../../../main/host/sync/bundle-exchange';
 import { bundleContextOf, setPatientSharing, syncStatus } from '../../../../main/host/sync/sync-api';
-import { openDataDir } from '../../../../main/store/data-dir';
-import { removeDir } from '../../../helpers/temp-dir';
-import { openTestHost, registration, type TestHost } from './sync-fixture';
+import { openTestHost, registration, restart as restartHost, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
@@ -26,22 +22,7 @@ afterEach(async () => {
 /** How long a field device's sync may take before it is judged by what it holds. */
 const FIELD_SYNC_MS = 6_000;
 
-/** The same data directory in a new process, as each `sijill sync` run is. */
-async function restart(h: TestHost): Promise<TestHost> {
-  await h.clinic.close();
-  const clinic = await Clinic.open(await openDataDir(h.dir, 'correct horse battery staple'));
-  const next: TestHost = {
-    clinic,
-    doctor: h.doctor,
-    dir: h.dir,
-    async close() {
-      await clinic.close();
-      removeDir(join(h.dir, '..'));
-    },
-  };
-  hosts.splice(hosts.indexOf(h), 1, next);
-  return next;
-}
+const restart = (h: TestHost) => restartHost(h, hosts);
 
 async function clinicWithDevices() {
   const desk = await openTestHost('desk');

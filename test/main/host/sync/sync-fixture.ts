@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { PatientRegistration } from '../../../../main/api';
 import { Clinic } from '../../../../main/host/clinic';
-import { initDataDir } from '../../../../main/store/data-dir';
+import { initDataDir, openDataDir } from '../../../../main/store/data-dir';
 import { getUser, type UserRow } from '../../../../main/access/users';
 import { insertTestUser } from '../../../helpers/store';
 import { makeTempDir, removeDir } from '../../../helpers/temp-dir';
@@ -16,9 +16,12 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
+/** Every test host's passphrase. */
+export const PASSPHRASE = 'correct horse battery staple';
+
 export async function openTestHost(name: string): Promise<TestHost> {
   const dir = join(makeTempDir(`sijill-sync-${name}`), 'data');
-  const store = await initDataDir(dir, { clinicName: `Clinic ${name}`, passphrase: 'correct horse battery staple' });
+  const store = await initDataDir(dir, { clinicName: `Clinic ${name}`, passphrase: PASSPHRASE });
   const doctor = insertTestUser(store.db, store.dataKey, { role: 'doctor', displayName: `Dr. ${name}` });
   const clinic = await Clinic.open(store);
   let closed = false;
@@ -33,6 +36,26 @@ export async function openTestHost(name: string): Promise<TestHost> {
       removeDir(join(dir, '..'));
     },
   };
+}
+
+/**
+ * The same data directory in a new process, as each `sijill sync` run is: closes the
+ * host's clinic, opens it again, and puts the new host in its place in `hosts`.
+ */
+export async function restart(h: TestHost, hosts: TestHost[]): Promise<TestHost> {
+  await h.clinic.close();
+  const clinic = await Clinic.open(await openDataDir(h.dir, PASSPHRASE));
+  const next: TestHost = {
+    clinic,
+    doctor: h.doctor,
+    dir: h.dir,
+    async close() {
+      await clinic.close();
+      removeDir(join(h.dir, '..'));
+    },
+  };
+  hosts.splice(hosts.indexOf(h), 1, next);
+  return next;
 }
 
 /** A desk listening on 127.0.0.1 and a laptop enrolled with it (both closed after the test by `hosts`). */
