@@ -3,11 +3,11 @@
 // the authenticated gateway, each piece a separate process with its own data.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataDir } from '../../../main/store/data-dir';
+import { freePort } from '../../helpers/sync-server';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(ROOT, 'bin/sijill.js');
@@ -55,15 +55,6 @@ async function stop(child: ChildProcess | undefined) {
   child.kill('SIGTERM');
   await exited;
 }
-
-const freePort = () =>
-  new Promise<number>((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
 
 async function holdings(dir: string) {
   const store = await openDataDir(dir, PASS);

@@ -3,11 +3,7 @@
 // through it without ever being online together; an unenrolled device is refused at
 // the gateway and never causes a connection to the sync server.
 import { Repo, type PeerId } from '@automerge/automerge-repo';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,41 +13,19 @@ import {
   type DeviceIdentity,
   type SyncNetworkEvent,
 } from '../../../sync';
+import { startSyncServer, type RunningSyncServer } from '../../helpers/sync-server';
 import { makeClinic, strangerDevice, type TestClinic } from '../identity/clinic-fixture';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
-let hub: ChildProcess;
+let syncServer: RunningSyncServer | undefined;
 let dataDir: string;
 let upstreamUrl: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  dataDir = mkdtempSync(join(tmpdir(), 'sijill-hub-'));
-  hub = spawn(process.execPath, ['node_modules/@automerge/automerge-repo-sync-server/src/index.js'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    hub.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('Listening')) resolve();
-    });
-    hub.once('exit', (code) => reject(new Error(`sync server exited (${code})`)));
-  });
-  upstreamUrl = `ws://127.0.0.1:${port}`;
+  syncServer = await startSyncServer('hub');
+  ({ url: upstreamUrl, dataDir } = syncServer);
 });
 
-afterAll(() => {
-  hub?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => syncServer?.stop());
 
 const until = async (cond: () => boolean, ms = 8000) => {
   const end = Date.now() + ms;

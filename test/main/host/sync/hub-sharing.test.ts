@@ -6,50 +6,25 @@
 //
 // The devices learn the roster (which names the hub) on the LAN before any patient
 // exists; from then on they meet only at the hub.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PatientSharing } from '../../../../main/api';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { startHubGateway, type RunningHub } from '../../../../main/host/sync/hub';
 import { setPatientSharing } from '../../../../main/host/sync/sync-api';
+import { startSyncServer, type RunningSyncServer } from '../../../helpers/sync-server';
 import { openTestHost, registration, restart as restartHost, until, type TestHost } from './sync-fixture';
 
 /** A field device cannot converge with a hub (it may not hold every chart listed): its syncs get a time limit. */
 const FIELD_SYNC_MS = 10_000;
 
-let server: ChildProcess;
-let serverDir: string;
+let syncServer: RunningSyncServer | undefined;
 let upstreamUrl: string;
 const hosts: TestHost[] = [];
 const hubs: RunningHub[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-
 beforeAll(async () => {
-  const port = await freePort();
-  serverDir = mkdtempSync(join(tmpdir(), 'sijill-hub-sharing-'));
-  server = spawn(process.execPath, ['node_modules/@automerge/automerge-repo-sync-server/src/index.js'], {
-    env: { ...process.env, PORT: String(port), DATA_DIR: serverDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.stdout!.on('data', (b: Buffer) => {
-      if (b.toString().includes('Listening')) resolve();
-    });
-    server.once('exit', (code) => reject(new Error(`sync server exited (${code})`)));
-  });
-  upstreamUrl = `ws://127.0.0.1:${port}`;
+  syncServer = await startSyncServer('hub-sharing');
+  upstreamUrl = syncServer.url;
 });
 
 afterEach(async () => {
@@ -57,10 +32,7 @@ afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close();
 });
 
-afterAll(() => {
-  server?.kill();
-  rmSync(serverDir, { recursive: true, force: true });
-});
+afterAll(() => syncServer?.stop());
 
 const restart = (h: TestHost) => restartHost(h, hosts);
 
