@@ -1179,14 +1179,9 @@ export class SyncService {
    * projection, the signed entries that verify, conflicts against the previously
    * projected heads, one audit record.
    */
-  #takeInChart(
-    documentId: string,
-    doc: ChartDoc,
-    row: { heads: string } | undefined,
-    opts: { freshlyLoaded?: boolean } = {},
-  ): TakenIn | null {
+  #takeInChart(documentId: string, doc: ChartDoc, row: { heads: string } | undefined): TakenIn | null {
     const before = row ? (JSON.parse(row.heads) as string[]) : [];
-    const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH, opts);
+    const conflicts = detectConflicts(documentId, doc as unknown as A.Doc<unknown>, before, CHART_WATCH);
     const patientId = this.#o.charts.projectDocument(documentId, doc);
     if (!patientId) return null;
     const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);

@@ -18,8 +18,6 @@ import { issueMrn } from './mrn';
 import { getPatientRow, projectChart, toPatientSummary } from './projection';
 import { stmt } from '../statements';
 
-export { isChartDoc };
-
 export class ChartStore {
   readonly repo: Repo;
   readonly #db: Db;
@@ -171,11 +169,8 @@ export class ChartStore {
    */
   projectDocument(documentId: string, doc: ChartDoc | undefined): string | null {
     if (!isChartDoc(doc)) return null;
-    const existing = stmt(this.#db, 'SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
-      { created_at: string } | undefined;
-    const chart = readChart(doc, new Date().toISOString());
-    this.#project(chart, documentId, doc as unknown as A.Doc<unknown>, existing?.created_at ?? String(doc.createdAt));
-    return chart.id;
+    const heads = A.getHeads(doc as unknown as A.Doc<unknown>);
+    return this.projectRead(documentId, readChart(doc, ''), heads, String(doc.createdAt));
   }
 
   /**

@@ -7,12 +7,19 @@
 // The devices learn the roster (which names the hub) on the LAN before any patient
 // exists; from then on they meet only at the hub.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PatientSharing } from '../../../../main/api';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { startHubGateway, type RunningHub } from '../../../../main/host/sync/hub';
 import { setPatientSharing } from '../../../../main/host/sync/sync-api';
 import { startSyncServer, type RunningSyncServer } from '../../../helpers/sync-server';
-import { openTestHost, registration, restart as restartHost, until, type TestHost } from './sync-fixture';
+import {
+  held,
+  openTestHost,
+  registration,
+  restart as restartHost,
+  until,
+  sharing,
+  type TestHost,
+} from './sync-fixture';
 
 /** A field device cannot converge with a hub (it may not hold every chart listed): its syncs get a time limit. */
 const FIELD_SYNC_MS = 10_000;
@@ -35,16 +42,6 @@ afterEach(async () => {
 afterAll(() => syncServer?.stop());
 
 const restart = (h: TestHost) => restartHost(h, hosts);
-
-const sharing = (teams: string[], over: Partial<PatientSharing> = {}): PatientSharing => ({
-  fieldTeamIds: teams,
-  fieldCopies: true,
-  regionalHub: false,
-  ...over,
-});
-
-const held = (h: TestHost) =>
-  (h.clinic.db.prepare('SELECT id FROM patients ORDER BY id').all() as { id: string }[]).map((r) => r.id);
 
 /**
  * A desk (administrator device, listening on the LAN), a tablet made a field device of

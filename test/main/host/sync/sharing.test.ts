@@ -8,11 +8,10 @@
 // defines it (it compares the whole catalog); its syncs get a short time limit and
 // the tests assert what it holds once syncOnce returns.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PatientSharing } from '../../../../main/api';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { exportBundleFile, importBundleFile } from '../../../../main/host/sync/bundle-exchange';
 import { bundleContextOf, setPatientSharing, syncStatus } from '../../../../main/host/sync/sync-api';
-import { openTestHost, registration, restart as restartHost, type TestHost } from './sync-fixture';
+import { held, openTestHost, registration, restart as restartHost, sharing, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
@@ -40,16 +39,6 @@ async function clinicWithDevices() {
   }
   return { desk, tablet, laptop, url };
 }
-
-const sharing = (teams: string[], over: Partial<PatientSharing> = {}): PatientSharing => ({
-  fieldTeamIds: teams,
-  fieldCopies: true,
-  regionalHub: false,
-  ...over,
-});
-
-const held = (h: TestHost) =>
-  (h.clinic.db.prepare('SELECT id FROM patients ORDER BY id').all() as { id: string }[]).map((r) => r.id);
 
 const asAdmin = (h: TestHost, deviceId: string, role: 'clinic' | 'field' | 'hub', teamIds: string[] = []) =>
   setDeviceRole({ db: h.clinic.db, sync: h.clinic.sync }, null, { deviceId, role, teamIds });

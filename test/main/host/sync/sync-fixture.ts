@@ -2,7 +2,7 @@
 // (initDataDir per device — copies of one template would share a device id), a
 // doctor to write with, and helpers that read what a clinic holds.
 import { join } from 'node:path';
-import type { PatientRegistration } from '../../../../main/api';
+import type { PatientRegistration, PatientSharing } from '../../../../main/api';
 import { Clinic } from '../../../../main/host/clinic';
 import { initDataDir, openDataDir } from '../../../../main/store/data-dir';
 import { getUser, type UserRow } from '../../../../main/access/users';
@@ -95,3 +95,15 @@ export const until = async (cond: () => boolean | Promise<boolean>, ms = 15_000,
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+
+/** A chart's sharing: these field teams, field copies allowed, no regional consent, unless overridden. */
+export const sharing = (teams: string[], over: Partial<PatientSharing> = {}): PatientSharing => ({
+  fieldTeamIds: teams,
+  fieldCopies: true,
+  regionalHub: false,
+  ...over,
+});
+
+/** The ids of the patients a host holds, sorted. */
+export const held = (h: TestHost) =>
+  (h.clinic.db.prepare('SELECT id FROM patients ORDER BY id').all() as { id: string }[]).map((r) => r.id);
