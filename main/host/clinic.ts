@@ -32,6 +32,7 @@ import { appendAudit, auditCount } from '../access/audit-log';
 import { hasCapability } from '../access/permissions';
 import { countUsers, userSigningKey, type UserRow } from '../access/users';
 import { ChartStore } from '../store/charts/chart-store';
+import type { LoadedLimits } from '../store/charts/loaded-documents';
 import { listEntry } from '../store/charts/chart-doc';
 import { countPatients, patientExists, searchPatients } from '../store/charts/projection';
 import type { OpenStore } from '../store/data-dir';
@@ -61,6 +62,11 @@ const BODY_SCHEMAS: Record<EntryKind, z.ZodType<Record<string, unknown>>> = {
   'lab-result': LabResult as unknown as z.ZodType<Record<string, unknown>>,
 };
 
+export interface ClinicOptions {
+  /** How many chart documents stay in memory (defaults suit a clinic; tests lower them). */
+  loadedLimits?: Partial<LoadedLimits>;
+}
+
 export class Clinic {
   readonly store: OpenStore;
   readonly charts: ChartStore;
@@ -71,11 +77,11 @@ export class Clinic {
   readonly sync: SyncService;
   #emit: <E extends EventName>(event: E, data: EventPayload<E>) => void = () => {};
 
-  private constructor(store: OpenStore) {
+  private constructor(store: OpenStore, opts: ClinicOptions) {
     this.store = store;
     this.clinicName = requireMeta(store.db, 'clinic.name');
     this.deviceId = requireMeta(store.db, 'device.id');
-    this.charts = new ChartStore(store.db, this.deviceId);
+    this.charts = new ChartStore(store.db, this.deviceId, opts.loadedLimits);
     this.anchoring = new Anchoring(store.db, store.dataKey, { log: (m) => console.error(m) });
     this.devices = new DeviceService(this, {
       live: (d) => this.#emit('device.live', d),
@@ -99,8 +105,8 @@ export class Clinic {
     this.#emit = emit;
   }
 
-  static async open(store: OpenStore): Promise<Clinic> {
-    const clinic = new Clinic(store);
+  static async open(store: OpenStore, opts: ClinicOptions = {}): Promise<Clinic> {
+    const clinic = new Clinic(store, opts);
     await clinic.charts.reconcile();
     await clinic.sync.start();
     return clinic;

@@ -14,6 +14,7 @@ import { dbPath, sealPrivateKey, initDataDir, type OpenStore } from '../../main/
 import { openEncryptedDatabase, type Db } from '../../main/store/database';
 import { migrate } from '../../main/store/migrate';
 import { ChartStore } from '../../main/store/charts/chart-store';
+import type { LoadedLimits } from '../../main/store/charts/loaded-documents';
 import { getMeta, requireMeta, setMeta } from '../../main/store/repositories/meta';
 import { makeTempDir, removeDir, tempDir } from './temp-dir';
 
@@ -202,11 +203,12 @@ export function useSharedCharts(setup?: (s: SharedCharts) => Promise<void>): () 
 export function openCharts(
   template: StoreTemplate,
   dataDir = copyTemplate(template),
+  limits?: Partial<LoadedLimits>,
 ): SharedCharts & { close(): Promise<void> } {
   const db = openEncryptedDatabase(dbPath(dataDir), template.dataKey, { create: false });
   migrate(db);
   const deviceId = requireMeta(db, 'device.id');
-  const charts = new ChartStore(db, deviceId);
+  const charts = new ChartStore(db, deviceId, limits);
   let closed = false;
   const close = async () => {
     if (closed) return;

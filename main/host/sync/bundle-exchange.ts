@@ -120,11 +120,13 @@ export async function importBundleFile(
   for (const d of plan.docs) {
     if (d.isNew) {
       ctx.charts.repo.import(A.save(d.doc), { docId: d.documentId as DocumentId });
+      ctx.charts.loaded.noteLoaded(d.documentId);
     } else {
-      const handle = await ctx.charts.repo.find(d.documentId as DocumentId);
       // Apply the changes rather than replace the document: a local edit made since
       // the plan was computed is kept.
-      handle.update((doc) => A.applyChanges(doc as A.Doc<unknown>, d.changes)[0] as typeof doc);
+      await ctx.charts.loaded.use(d.documentId, (handle) =>
+        handle.update((doc) => A.applyChanges(doc as A.Doc<unknown>, d.changes)[0] as typeof doc),
+      );
     }
     onProgress?.({ phase: 'bundle-import', done: ++done, total: plan.docs.length });
   }

@@ -8,8 +8,6 @@ import { ApiError } from '../../api';
 import { appendAudit } from '../../access/audit-log';
 import type { ChartStore } from '../../store/charts/chart-store';
 import type { Db } from '../../store/database';
-import { getPatientRow } from '../../store/charts/projection';
-import { stmt } from '../../store/statements';
 import {
   conflictRecordOf,
   getConflict,
@@ -141,36 +139,29 @@ async function writeResolution(
   resolution: Resolution,
   reason: string,
 ): Promise<void> {
-  // Step 1: the document change, stored.
-  const patient = getPatientRow(db, patientId);
-  if (!patient) throw new ApiError('NOT_FOUND', 'No patient with that id.');
-  markChartPending(db, patient.document_id);
-  const { handle } = await charts.handle(patientId);
+  // The document change is stored first; then the projection, the resolution and its
+  // audit record commit together (changeThen).
+  const resolvedAt = new Date().toISOString();
   try {
-    handle.change((doc) => applyResolution(doc, record, resolution), { message: `resolve conflict ${conflictId}` });
+    await charts.changeThen(
+      patientId,
+      (doc) => applyResolution(doc, record, resolution),
+      { message: `resolve conflict ${conflictId}` },
+      () => {
+        if (getConflict(db, conflictId)?.status !== 'open')
+          throw new ApiError('CONFLICT', 'This conflict was already resolved.');
+        markResolved(db, conflictId, actorId, resolvedAt, resolution, reason);
+        appendAudit(db, {
+          actorId,
+          action: 'conflict.resolve',
+          patientId,
+          entityId: conflictId,
+          detail: { kind: record.kind, choice: 'choose' in resolution ? resolution.choose : 'value' },
+        });
+      },
+    );
   } catch (e) {
     if (e instanceof ResolveError) throw new ApiError('CONFLICT', `The chart changed since: ${e.message}`);
     throw e;
   }
-  await charts.repo.flush([handle.documentId]);
-
-  // Step 2: projection, resolution and audit record, atomically.
-  db.transaction(() => {
-    if (getConflict(db, conflictId)?.status !== 'open')
-      throw new ApiError('CONFLICT', 'This conflict was already resolved.');
-    charts.projectDocument(handle.documentId, handle.doc());
-    markResolved(db, conflictId, actorId, new Date().toISOString(), resolution, reason);
-    appendAudit(db, {
-      actorId,
-      action: 'conflict.resolve',
-      patientId,
-      entityId: conflictId,
-      detail: { kind: record.kind, choice: 'choose' in resolution ? resolution.choose : 'value' },
-    });
-  })();
-}
-
-/** ChartStore's pending mark (chart_pending): a local change between its flush and its projection. */
-function markChartPending(db: Db, documentId: string): void {
-  stmt(db, 'INSERT OR IGNORE INTO chart_pending (document_id) VALUES (?)').run(documentId);
 }

@@ -225,7 +225,17 @@ export class SyncService {
     this.#db = options.db;
     this.identity = loadDeviceIdentity(options.db, options.dataKey);
     this.#membership = getMembership(options.db);
+    // Charts being exchanged or waiting to be taken in stay loaded (the window's wait
+    // reads their heads; an ingest takes in what reached the handle).
+    this.#unsubscribe.push(
+      options.charts.loaded.keepLoadedWhile(
+        (id) => this.#inWindow.has(id) || this.#requested.has(id) || this.#ingestTimers.has(id),
+      ),
+    );
   }
+
+  /** Charts in a window of #inWindows now (a chart may be in two windows at once). */
+  readonly #inWindow = new Map<string, number>();
 
   get deviceId(): string {
     return this.identity.deviceId;
@@ -977,7 +987,7 @@ export class SyncService {
 
   async #findOrUndefined<T>(documentId: string): Promise<DocHandle<T> | undefined> {
     try {
-      return await this.#repo.find<T>(documentId as DocumentId, { signal: AbortSignal.timeout(15_000) });
+      return await this.#o.charts.loaded.find<T>(documentId, { signal: AbortSignal.timeout(15_000) });
     } catch (e) {
       this.#o.log(`sync: could not get document ${documentId}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
@@ -997,6 +1007,18 @@ export class SyncService {
     this.#o.onStatus?.();
     const inFlight: Promise<void>[] = [];
     const runWindow = async (window: string[]) => {
+      for (const id of window) this.#inWindow.set(id, (this.#inWindow.get(id) ?? 0) + 1);
+      try {
+        await exchange(window);
+      } finally {
+        for (const id of window) {
+          const n = this.#inWindow.get(id)! - 1;
+          if (n > 0) this.#inWindow.set(id, n);
+          else this.#inWindow.delete(id);
+        }
+      }
+    };
+    const exchange = async (window: string[]) => {
       const started = Date.now();
       const handles = await Promise.all(window.map((id) => this.#findOrUndefined<ChartDoc>(id)));
       for (const h of handles) {
@@ -1015,11 +1037,9 @@ export class SyncService {
       }, 30_000);
       for (const h of handles) {
         if (!h) continue;
+        // Once taken in and out of every window, the chart may be evicted when idle
+        // (charts.loaded): memory stays bounded however many charts a sync exchanges.
         await this.#ingest(h.documentId);
-        // Not evicted from memory (yet): removeFromCache can unload a handle that a
-        // local change has just looked up (the change then sees an empty document),
-        // so documents loaded by a sync stay loaded until the host closes. See
-        // docs/architecture.md: memory is NOT bounded during a long-running serve.
       }
       done += window.length;
       this.#progress = { phase, done, total: docIds.length };
@@ -1152,16 +1172,27 @@ export class SyncService {
       return this.#scheduleScan();
     }
     if (this.#o.charts.isPending(documentId)) return this.#scheduleIngest(documentId, 200);
-    const handle = await this.#findOrUndefined<ChartDoc>(documentId);
-    if (!handle?.isReady()) return;
-    const doc = handle.doc();
-    if (!doc?.patientId) return;
-    const row = this.#projectedRow(documentId);
-    if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(A.getHeads(doc))) return;
-    // Stored before projected: the projection must never claim what a crash could lose.
-    await this.#repo.flush([documentId as DocumentId]);
-    const taken = this.#db.transaction(() => this.#takeInChart(documentId, doc, row))();
-    this.#afterTakeIn([taken]);
+    let taken: TakenIn | null;
+    try {
+      // Held loaded (not evicted) until taken in.
+      taken = await this.#o.charts.loaded.use<ChartDoc, TakenIn | null>(
+        documentId,
+        async (handle) => {
+          if (!handle.isReady()) return null;
+          const doc = handle.doc();
+          if (!doc?.patientId) return null;
+          const row = this.#projectedRow(documentId);
+          if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(A.getHeads(doc))) return null;
+          // Stored before projected: the projection must never claim what a crash could lose.
+          await this.#repo.flush([documentId as DocumentId]);
+          return this.#db.transaction(() => this.#takeInChart(documentId, doc, row))();
+        },
+        { signal: AbortSignal.timeout(15_000) },
+      );
+    } catch (e) {
+      return this.#o.log(`sync: could not get document ${documentId}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (taken) this.#afterTakeIn([taken]);
   }
 
   #projectedHeads(documentId: string): string | undefined {
@@ -1448,8 +1479,9 @@ export class SyncService {
     for (let i = 0; i < patientIds.length && !this.#stopped; i += PUBLISH_BATCH) {
       const batch: { patientId: string; fn: (d: ChartDoc) => void }[] = [];
       for (const patientId of patientIds.slice(i, i + PUBLISH_BATCH)) {
-        const { handle } = await this.#o.charts.handle(patientId);
-        const missing = missingWireEntries(this.#db, patientId, handle.doc() as unknown as SignedEntriesDoc);
+        const missing = await this.#o.charts.withChart(patientId, (handle) =>
+          missingWireEntries(this.#db, patientId, handle.doc() as unknown as SignedEntriesDoc),
+        );
         if (missing.length === 0) continue;
         batch.push({
           patientId,

@@ -6,7 +6,7 @@
 // adds network adapters to the same Repo, sets its share policy, and re-projects
 // documents that changed remotely through projectDocument().
 import * as A from '@automerge/automerge';
-import { Repo, type DocHandle, type DocumentId, type PeerId } from '@automerge/automerge-repo';
+import { Repo, type DocHandle, type PeerId } from '@automerge/automerge-repo';
 import type { ShareConfig } from '../../../sync';
 import { randomUUID } from 'node:crypto';
 import { SqliteStorageAdapter } from '../../../sync';
@@ -17,6 +17,7 @@ import { isChartDoc, newChartDoc, readChart, type ChartDoc } from './chart-doc';
 import { issueMrn } from './mrn';
 import { getPatientRow, projectChart, toPatientSummary } from './projection';
 import { stmt } from '../statements';
+import { LoadedDocuments, type LoadedLimits } from './loaded-documents';
 
 export class ChartStore {
   readonly repo: Repo;
@@ -25,7 +26,10 @@ export class ChartStore {
   #share: ShareConfig | undefined;
   readonly #projected = new Set<(documentId: string, heads: string[]) => void>();
 
-  constructor(db: Db, deviceId: string) {
+  /** Which documents are in memory; every lookup goes through it (eviction of idle ones). */
+  readonly loaded: LoadedDocuments;
+
+  constructor(db: Db, deviceId: string, limits?: Partial<LoadedLimits>) {
     this.#db = db;
     this.#storage = new SqliteStorageAdapter(db);
     this.repo = new Repo({
@@ -39,6 +43,24 @@ export class ChartStore {
         access: async (peerId, documentId) => (this.#share ? this.#share.access(peerId, documentId) : false),
       },
     });
+    this.loaded = new LoadedDocuments(
+      this.repo,
+      { evictable: (documentId, doc) => this.#isProjectedAt(documentId, doc) },
+      limits,
+    );
+  }
+
+  /** A chart taken in at exactly these heads, with no local change between flush and projection. */
+  #isProjectedAt(documentId: string, doc: A.Doc<unknown>): boolean {
+    return !this.isPending(documentId) && this.#headsProjected(documentId, doc);
+  }
+
+  #headsProjected(documentId: string, doc: A.Doc<unknown>): boolean {
+    const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
+      { heads: string } | undefined;
+    if (!row) return false;
+    const projected = (JSON.parse(row.heads) as string[]).sort();
+    return JSON.stringify(projected) === JSON.stringify(A.getHeads(doc).sort());
   }
 
   /** Installs the share policy (sync); the Repo re-evaluates what it shares with connected peers. */
@@ -60,6 +82,7 @@ export class ChartStore {
     const mrn = db.transaction(() => issueMrn(db))();
     const handle = this.repo.create<ChartDoc>(newChartDoc(reg, { patientId, mrn, createdAt, userId: actorId }));
     this.#markPending(handle.documentId);
+    this.loaded.noteLoaded(handle.documentId);
     await this.repo.flush([handle.documentId]);
     const chart = readChart(handle.doc(), createdAt);
     db.transaction(() => {
@@ -69,18 +92,24 @@ export class ChartStore {
     return toPatientSummary(getPatientRow(db, patientId)!);
   }
 
-  /** The document handle of a patient, or NOT_FOUND. */
-  async handle(patientId: string): Promise<{ handle: DocHandle<ChartDoc>; createdAt: string }> {
+  /**
+   * Runs `fn` with a patient's document handle (NOT_FOUND when there is no such
+   * patient); the document stays loaded until `fn` settles (see loaded-documents.ts).
+   */
+  async withChart<R>(
+    patientId: string,
+    fn: (handle: DocHandle<ChartDoc>, createdAt: string) => R | Promise<R>,
+  ): Promise<R> {
     const row = getPatientRow(this.#db, patientId);
     if (!row) throw new ApiError('NOT_FOUND', 'No patient with that id.');
-    const handle = await this.repo.find<ChartDoc>(row.document_id as DocumentId);
-    return { handle, createdAt: row.created_at };
+    return this.loaded.use<ChartDoc, R>(row.document_id, (handle) => fn(handle, row.created_at));
   }
 
   async read(patientId: string): Promise<PatientChart> {
-    const { handle } = await this.handle(patientId);
-    const row = getPatientRow(this.#db, patientId)!;
-    return readChart(handle.doc(), row.updated_at);
+    return this.withChart(patientId, (handle) => {
+      const row = getPatientRow(this.#db, patientId)!;
+      return readChart(handle.doc(), row.updated_at);
+    });
   }
 
   /**
@@ -93,20 +122,45 @@ export class ChartStore {
     audit: { action: string; entityId?: string },
     fn: (doc: ChartDoc) => void,
   ): Promise<PatientChart> {
-    // Marked before the handle is looked up: sync evicts idle documents from memory
-    // and skips those marked, so the handle cannot be unloaded under this change.
+    return this.changeThen(patientId, fn, {}, () =>
+      appendAudit(this.#db, { actorId, action: audit.action, patientId, entityId: audit.entityId ?? patientId }),
+    );
+  }
+
+  /**
+   * change() with the caller's own writes (its audit record, and whatever else must
+   * commit with the projection) in place of the audit record: `commit` runs inside the
+   * projection's transaction, and a throw there rolls the projection back (the stored
+   * change stays marked pending; reconcile() projects it at the next start).
+   */
+  async changeThen(
+    patientId: string,
+    fn: (doc: ChartDoc) => void,
+    opts: { message?: string },
+    commit: (chart: PatientChart) => void,
+  ): Promise<PatientChart> {
+    // Marked before the lookup: a chart marked pending is never evicted, so the handle
+    // stays the one this change is made on until it is projected.
     const row = getPatientRow(this.#db, patientId);
     if (row) this.#markPending(row.document_id);
-    const { handle, createdAt } = await this.handle(patientId);
-    this.#markPending(handle.documentId);
-    handle.change(fn);
-    await this.repo.flush([handle.documentId]);
-    const chart = readChart(handle.doc(), new Date().toISOString());
-    this.#db.transaction(() => {
-      this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
-      appendAudit(this.#db, { actorId, action: audit.action, patientId, entityId: audit.entityId ?? patientId });
-    })();
-    return chart;
+    return this.withChart(patientId, async (handle, createdAt) => {
+      try {
+        handle.change(fn, opts.message ? { message: opts.message } : {});
+      } catch (e) {
+        // The change was refused and nothing was written: unless another change is
+        // between its flush and projection, the chart is not pending any more.
+        if (this.#headsProjected(handle.documentId, handle.doc() as unknown as A.Doc<unknown>))
+          stmt(this.#db, 'DELETE FROM chart_pending WHERE document_id = ?').run(handle.documentId);
+        throw e;
+      }
+      await this.repo.flush([handle.documentId]);
+      const chart = readChart(handle.doc(), new Date().toISOString());
+      this.#db.transaction(() => {
+        this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
+        commit(chart);
+      })();
+      return chart;
+    });
   }
 
   /**
@@ -128,17 +182,21 @@ export class ChartStore {
     db.transaction(() => {
       for (const r of rows) this.#markPending(r.row.document_id);
     })();
-    const handles = await Promise.all(rows.map((r) => this.repo.find<ChartDoc>(r.row.document_id as DocumentId)));
-    handles.forEach((h, i) => h.change(rows[i]!.fn));
-    await this.repo.flush(handles.map((h) => h.documentId));
-    const at = new Date().toISOString();
-    db.transaction(() => {
-      handles.forEach((h, i) => {
-        const { row, patientId } = rows[i]!;
-        this.#project(readChart(h.doc(), at), h.documentId, h.doc() as unknown as A.Doc<unknown>, row.created_at);
-        appendAudit(db, { actorId, action, patientId, entityId: patientId });
-      });
-    })();
+    await this.loaded.useAll<ChartDoc, void>(
+      rows.map((r) => r.row.document_id),
+      async (handles) => {
+        handles.forEach((h, i) => h.change(rows[i]!.fn));
+        await this.repo.flush(handles.map((h) => h.documentId));
+        const at = new Date().toISOString();
+        db.transaction(() => {
+          handles.forEach((h, i) => {
+            const { row, patientId } = rows[i]!;
+            this.#project(readChart(h.doc(), at), h.documentId, h.doc() as unknown as A.Doc<unknown>, row.created_at);
+            appendAudit(db, { actorId, action, patientId, entityId: patientId });
+          });
+        })();
+      },
+    );
   }
 
   #markPending(documentId: string): void {
@@ -207,27 +265,29 @@ export class ChartStore {
         db.prepare('DELETE FROM chart_pending WHERE document_id = ?').run(documentId);
         continue;
       }
-      const handle = await this.repo.find<ChartDoc>(documentId as DocumentId);
-      const doc = handle.doc();
-      const row = db.prepare('SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
-        { created_at: string } | undefined;
-      const createdAt = row?.created_at ?? String(doc.createdAt);
-      const chart = readChart(doc, new Date().toISOString());
-      db.transaction(() => {
-        this.#project(chart, handle.documentId, handle.doc() as unknown as A.Doc<unknown>, createdAt);
-        appendAudit(db, {
-          actorId: null,
-          action: 'patient.projection_repaired',
-          patientId: chart.id,
-          entityId: chart.id,
-        });
-      })();
+      await this.loaded.use<ChartDoc, void>(documentId, (handle) => {
+        const doc = handle.doc();
+        const row = db.prepare('SELECT created_at FROM patients WHERE document_id = ?').get(documentId) as
+          { created_at: string } | undefined;
+        const createdAt = row?.created_at ?? String(doc.createdAt);
+        const chart = readChart(doc, new Date().toISOString());
+        db.transaction(() => {
+          this.#project(chart, handle.documentId, doc as unknown as A.Doc<unknown>, createdAt);
+          appendAudit(db, {
+            actorId: null,
+            action: 'patient.projection_repaired',
+            patientId: chart.id,
+            entityId: chart.id,
+          });
+        })();
+      });
       repaired++;
     }
     return repaired;
   }
 
   async close(): Promise<void> {
+    await this.loaded.close();
     // Only documents that are loaded: one still being fetched from a peer has nothing
     // to store yet, and Repo.flush() throws on a handle that is not ready.
     await this.repo.flush(

@@ -227,8 +227,7 @@ describe('restart and crash recovery', () => {
     try {
       const chartAfter = await clinic.charts.read(id);
       expect(chartAfter).toEqual(chartBefore);
-      const handle = (await clinic.charts.handle(id)).handle;
-      const doc = handle.doc();
+      const doc = await clinic.charts.withChart(id, (handle) => handle.doc());
       expect(A.isImmutableString(doc.demographics.givenName)).toBe(true);
       expect(A.isImmutableString(doc.demographics.nationalId)).toBe(true);
       expect(searchIds(store.db, 'ahmed')).toEqual([id]);
@@ -242,7 +241,7 @@ describe('restart and crash recovery', () => {
     const dir = copyTemplate(t);
     const first = openCharts(t, dir);
     const { id } = await first.charts.register(samplePatient(), ACTOR);
-    const { handle } = await first.charts.handle(id);
+    const handle = await first.charts.withChart(id, (h) => h);
     // What ChartStore.change does before it projects: mark, change, flush... then "crash".
     first.store.db.prepare('INSERT INTO chart_pending (document_id) VALUES (?)').run(handle.documentId);
     handle.change((doc) => {

@@ -3,7 +3,7 @@
 // doctor to write with, and helpers that read what a clinic holds.
 import { join } from 'node:path';
 import type { PatientRegistration, PatientSharing } from '../../../../main/api';
-import { Clinic } from '../../../../main/host/clinic';
+import { Clinic, type ClinicOptions } from '../../../../main/host/clinic';
 import { initDataDir, openDataDir } from '../../../../main/store/data-dir';
 import { getUser, type UserRow } from '../../../../main/access/users';
 import { insertTestUser } from '../../../helpers/store';
@@ -19,11 +19,11 @@ export interface TestHost {
 /** Every test host's passphrase. */
 export const PASSPHRASE = 'correct horse battery staple';
 
-export async function openTestHost(name: string): Promise<TestHost> {
+export async function openTestHost(name: string, opts: ClinicOptions = {}): Promise<TestHost> {
   const dir = join(makeTempDir(`sijill-sync-${name}`), 'data');
   const store = await initDataDir(dir, { clinicName: `Clinic ${name}`, passphrase: PASSPHRASE });
   const doctor = insertTestUser(store.db, store.dataKey, { role: 'doctor', displayName: `Dr. ${name}` });
-  const clinic = await Clinic.open(store);
+  const clinic = await Clinic.open(store, opts);
   let closed = false;
   return {
     clinic,
@@ -59,9 +59,9 @@ export async function restart(h: TestHost, hosts: TestHost[]): Promise<TestHost>
 }
 
 /** A desk listening on 127.0.0.1 and a laptop enrolled with it (both closed after the test by `hosts`). */
-export async function enrolledPair(hosts: TestHost[]) {
-  const desk = await openTestHost('desk');
-  const laptop = await openTestHost('laptop');
+export async function enrolledPair(hosts: TestHost[], opts: ClinicOptions = {}) {
+  const desk = await openTestHost('desk', opts);
+  const laptop = await openTestHost('laptop', opts);
   hosts.push(desk, laptop);
   const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
   const url = `ws://127.0.0.1:${port}`;
