@@ -10,15 +10,25 @@
 // peer id in both directions, and applies the message guard (share policy) to every
 // frame. An unauthenticated socket never causes an upstream connection.
 //
-// A host may also judge each frame the sync server sends a device (`judgeOutbound`),
-// synchronously or not (it may have to read the document first). Every frame of a
-// device is judged as it arrives, but they are delivered in the order the sync server
-// sent them: a frame waits behind the frames before it whose decision is pending. A
-// sync message it refuses is answered "unavailable" to the device in its place.
+// A host may also judge frames in both directions, synchronously or not (it may have
+// to read the document first): each frame the sync server sends a device
+// (`judgeOutbound`, after `guard.outbound`), and each frame a device sends the sync
+// server (`judgeInbound`, after `guard.inbound`) — the sync server stores and relays
+// whatever it is given, so what a device may write is decided here. Each direction of
+// each device is one ordered queue (ordered-verdicts.ts): every frame is judged as it
+// arrives, but frames go on in the order they came, a frame waiting behind earlier
+// ones whose decision is pending; past a bound the side that sends too fast (the sync
+// server's socket, or the device's) is no longer read until the queue drains. A
+// refused sync or request is answered "unavailable" to the device for that document,
+// in the device's order, so it stops waiting for an answer: in place of the server's
+// frame going out, or for the device's own frame going in. `onUpstream` hears of each
+// device frame as it goes to the sync server (a host keeping facts about documents
+// forgets them there).
 import { cbor, type Message, type PeerId } from '@automerge/automerge-repo';
 import WebSocket, { type WebSocketServer } from 'ws';
 import type { AuthenticatedPeer } from '../auth/handshake';
 import { peerIdForDevice } from '../auth/handshake';
+import { OrderedVerdicts } from './ordered-verdicts';
 import { decodeRepoMessage, encodeRepoMessage } from './repo-message';
 import { CLOSE_REVOKED, secureSocket, type SecureSocket } from './secure-socket';
 import { SIDE_MESSAGE_TYPE } from './side-channel';
@@ -32,9 +42,16 @@ export interface HubGatewayOptions {
   /**
    * After `guard.outbound`: may this frame from the sync server go to this device?
    * May answer later (a promise); the device's later frames wait for it, so order is
-   * kept. A rejected promise counts as no.
+   * kept. A throw or a rejected promise counts as no.
    */
   judgeOutbound?: (peer: AuthenticatedPeer, message: Message) => boolean | Promise<boolean>;
+  /**
+   * After `guard.inbound`: may this frame from this device go to the sync server? The
+   * same rules as `judgeOutbound`, for the device's frames in its own order.
+   */
+  judgeInbound?: (peer: AuthenticatedPeer, message: Message) => boolean | Promise<boolean>;
+  /** A device's frame is going to the sync server now (allowed, in the device's order). */
+  onUpstream?: (peer: AuthenticatedPeer, message: Message) => void;
   handshakeTimeoutMs?: number;
   onEvent?: (e: SyncNetworkEvent) => void;
 }
@@ -44,18 +61,20 @@ interface Relay {
   secure: SecureSocket;
   upstream: WebSocket;
   upstreamPeerId?: string;
+  /** Allowed device frames that came before the sync server answered the join. */
   pending: Message[];
+  /** Frames from the device, in its order, each with its decision. */
+  inbound: OrderedVerdicts<Message>;
   /** Frames for the device, in the sync server's order, each with its decision. */
-  outbound: { message: Message; verdict: boolean | Promise<boolean> }[];
-  draining: boolean;
-  paused: boolean;
-  closed: boolean;
+  outbound: OrderedVerdicts<Message>;
 }
 
-/** Past this many frames waiting for a decision, the upstream socket is paused. */
+/** Past this many frames waiting for a decision, the sending side is no longer read. */
 const MAX_QUEUED = 256;
 
 const UPSTREAM_PROTOCOL = '1';
+
+const allowed = () => true;
 
 export class AuthenticatedHubGateway {
   readonly #server: WebSocketServer;
@@ -110,8 +129,8 @@ export class AuthenticatedHubGateway {
           if (authFailure)
             this.#o.onEvent?.({ type: 'auth-failed', code: authFailure.code, message: authFailure.message });
           if (relay) {
-            relay.closed = true;
-            relay.outbound.length = 0;
+            relay.inbound.close();
+            relay.outbound.close();
             this.#relays.delete(relay);
             relay.upstream.close();
             this.#o.onEvent?.({ type: 'disconnected', deviceId: relay.peer.deviceId });
@@ -131,10 +150,18 @@ export class AuthenticatedHubGateway {
       secure,
       upstream,
       pending: [],
-      outbound: [],
-      draining: false,
-      paused: false,
-      closed: false,
+      inbound: new OrderedVerdicts<Message>({
+        deliver: (m, allow) => this.#deliverIn(relay, m, allow),
+        pause: () => secure.pause(),
+        resume: () => secure.resume(),
+        max: MAX_QUEUED,
+      }),
+      outbound: new OrderedVerdicts<Message>({
+        deliver: (m, allow) => this.#deliverOut(relay, m, allow),
+        pause: () => upstream.pause(),
+        resume: () => upstream.resume(),
+        max: MAX_QUEUED,
+      }),
     };
     this.#relays.add(relay);
     upstream.on('open', () => {
@@ -169,8 +196,26 @@ export class AuthenticatedHubGateway {
       });
       return;
     }
-    if (!relay.upstreamPeerId) relay.pending.push(m);
-    else relay.upstream.send(encodeRepoMessage({ ...m, targetId: relay.upstreamPeerId as PeerId }));
+    const judge = this.#o.judgeInbound;
+    relay.inbound.push(m, judge ? () => judge(relay.peer, m) : allowed);
+  }
+
+  #deliverIn(relay: Relay, m: Message, allow: boolean): void {
+    if (!allow) {
+      this.#dropped(relay, 'in', m);
+      // Answered in the device's outbound order, behind what the sync server already
+      // said about the document: to the device the hub simply does not have it.
+      const answer = this.#unavailable(relay, m);
+      if (answer) relay.outbound.push(answer, allowed);
+      return;
+    }
+    if (!relay.upstreamPeerId) return void relay.pending.push(m);
+    this.#toUpstream(relay, m, relay.upstreamPeerId);
+  }
+
+  #toUpstream(relay: Relay, m: Message, upstreamPeerId: string): void {
+    this.#o.onUpstream?.(relay.peer, m);
+    relay.upstream.send(encodeRepoMessage({ ...m, targetId: upstreamPeerId as PeerId }));
   }
 
   #fromUpstream(relay: Relay, data: Uint8Array): void {
@@ -182,76 +227,44 @@ export class AuthenticatedHubGateway {
     }
     if (m.type === 'peer' && typeof m.senderId === 'string' && !relay.upstreamPeerId) {
       relay.upstreamPeerId = m.senderId;
-      for (const p of relay.pending.splice(0))
-        relay.upstream.send(encodeRepoMessage({ ...p, targetId: m.senderId as PeerId }));
+      for (const p of relay.pending.splice(0)) this.#toUpstream(relay, p, m.senderId);
       return;
     }
     if (m.type === 'error' || !relay.upstreamPeerId) return relay.upstream.close();
     if (m.senderId !== relay.upstreamPeerId || m.targetId !== relay.peer.peerId || typeof m.type !== 'string') return;
     const out = { ...m, senderId: this.#hubPeerId } as unknown as Message;
-    if (this.#o.guard && !this.#o.guard.outbound(relay.peer, out)) return this.#droppedOut(relay, out);
+    if (this.#o.guard && !this.#o.guard.outbound(relay.peer, out)) return this.#dropped(relay, 'out', out);
     const judge = this.#o.judgeOutbound;
-    if (!judge) return relay.secure.send(encodeRepoMessage(out));
-    let verdict: boolean | Promise<boolean>;
-    try {
-      verdict = judge(relay.peer, out);
-    } catch {
-      verdict = false;
-    }
-    // Nothing waiting and an answer at once: no queue.
-    if (relay.outbound.length === 0 && typeof verdict === 'boolean') return this.#deliver(relay, out, verdict);
-    if (typeof verdict !== 'boolean') verdict = verdict.catch(() => false);
-    relay.outbound.push({ message: out, verdict });
-    if (relay.outbound.length >= MAX_QUEUED && !relay.paused) {
-      relay.paused = true;
-      relay.upstream.pause();
-    }
-    if (!relay.draining) void this.#drain(relay);
+    relay.outbound.push(out, judge ? () => judge(relay.peer, out) : allowed);
   }
 
-  /** Delivers queued frames in order, each once its decision is known. */
-  async #drain(relay: Relay): Promise<void> {
-    relay.draining = true;
-    try {
-      while (relay.outbound.length > 0 && !relay.closed) {
-        const head = relay.outbound[0]!;
-        const allow = typeof head.verdict === 'boolean' ? head.verdict : await head.verdict;
-        if (relay.closed) return;
-        relay.outbound.shift();
-        this.#deliver(relay, head.message, allow);
-        if (relay.paused && relay.outbound.length < MAX_QUEUED / 2) {
-          relay.paused = false;
-          relay.upstream.resume();
-        }
-      }
-    } finally {
-      relay.draining = false;
-    }
-  }
-
-  #deliver(relay: Relay, out: Message, allow: boolean): void {
+  #deliverOut(relay: Relay, out: Message, allow: boolean): void {
     if (allow) return relay.secure.send(encodeRepoMessage(out));
-    this.#droppedOut(relay, out);
+    this.#dropped(relay, 'out', out);
     // A refused document looks to the device like one the hub does not have: a device
     // that asked for it stops waiting (automerge-repo answers a peer it denies access
     // the same way).
-    if ((out.type === 'sync' || out.type === 'request') && typeof out.documentId === 'string')
-      relay.secure.send(
-        encodeRepoMessage({
-          type: 'doc-unavailable',
-          documentId: out.documentId,
-          senderId: this.#hubPeerId as PeerId,
-          targetId: relay.peer.peerId as PeerId,
-        }),
-      );
+    const answer = this.#unavailable(relay, out);
+    if (answer) relay.secure.send(encodeRepoMessage(answer));
   }
 
-  #droppedOut(relay: Relay, out: Message): void {
+  /** "Unavailable" for the document of a refused sync or request, or nothing for other frames. */
+  #unavailable(relay: Relay, m: Message): Message | undefined {
+    if ((m.type !== 'sync' && m.type !== 'request') || typeof m.documentId !== 'string') return undefined;
+    return {
+      type: 'doc-unavailable',
+      documentId: m.documentId,
+      senderId: this.#hubPeerId as PeerId,
+      targetId: relay.peer.peerId as PeerId,
+    };
+  }
+
+  #dropped(relay: Relay, direction: 'in' | 'out', m: Message): void {
     this.#o.onEvent?.({
       type: 'dropped',
-      direction: 'out',
+      direction,
       deviceId: relay.peer.deviceId,
-      messageType: out.type,
+      messageType: m.type,
       reason: 'share policy',
     });
   }

@@ -30,6 +30,12 @@ export interface SecureSocket {
   readonly peer: AuthenticatedPeer | undefined;
   send(data: Uint8Array): void;
   close(code?: number): void;
+  /**
+   * Stop reading from the peer (backpressure: its frames wait in the kernel's buffers
+   * and, once those fill, on the peer's side). Frames already read may still arrive.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 function toBytes(data: WebSocket.RawData): Uint8Array {
@@ -120,6 +126,12 @@ export function secureSocket(
     },
     close(code = 1000) {
       shut(code);
+    },
+    pause() {
+      ws.pause();
+    },
+    resume() {
+      ws.resume();
     },
   };
 }
