@@ -1,26 +1,57 @@
 // The share policy at the regional hub. The hub relays the official sync server, which
-// gives any client every document it asks for; the gateway asks this module about each
-// frame the server sends a device, and drops the frame when the device may not hold
-// the document. The rule is the LAN's, `mayHold` (sync/policy/share-policy.ts):
+// gives any client every document it asks for and stores whatever a client sends; the
+// gateway asks this module about each frame in both directions, and drops the frame
+// when the device may not hold the document. The rule is the LAN's, `mayHold`
+// (sync/policy/share-policy.ts):
 //
 //   - Device facts: the roster the hub follows (role and field teams, `set-device-role`);
 //     a clinic device and a hub serve the clinic's one facility (its clinic id), as in
-//     share-facts.ts. A revoked or unknown device gets nothing.
-//   - The roster and catalog documents go to every active device.
+//     share-facts.ts. A revoked or unknown device gets nothing and sends nothing.
+//   - The roster and catalog documents go to and come from every active device.
 //   - A chart's facts come from the chart itself (`sharing`, read by readSharing: field
 //     teams, field copies, regional consent; defaults for charts without it). The hub
 //     holds no charts: it reads the chart from the sync server (hub-upstream-reader.ts),
-//     keeps only these facts per document, and forgets them when a device sends the
-//     server a change of that document through the gateway (every change reaches the
-//     server that way), so a new assignment counts from the next frame.
+//     keeps only these facts per document, and forgets them when a change of that
+//     document goes to the server through the gateway (every change reaches the server
+//     that way), so a new assignment counts from the next frame.
 //
 // Only frames that carry document content are judged by the chart's facts: a request,
 // an "unavailable", or a sync message without changes (heads and a Bloom filter of
 // change hashes) carry none, and pass for any active device, as the LAN guard lets
-// requests and "unavailable" through for a document it cannot judge. A clinic device
-// may hold every chart of its facility (mayHold reads nothing else for it), so its
-// frames are never inspected. For a field or hub device, a chart that cannot be read
-// (not on the server, a timeout) or a document that is not a chart gets no content.
+// requests and "unavailable" through for a document it cannot judge. Going out, the
+// server's answer to such a frame is judged in turn; coming in, such a frame gives the
+// server nothing to store. A clinic device may hold every chart of its facility
+// (mayHold reads nothing else for it), so its frames are never inspected. For a field
+// or hub device, a chart that cannot be read (not on the server, a timeout) or a
+// document that is not a chart gets no content, and takes none from it.
+//
+// One exception, coming in: a document the sync server does not hold yet. A device
+// registering a patient creates the chart, and nobody can have assigned it to a team
+// yet (a field device's new patient has no teams until a clinic assigns it), so the
+// chart's facts cannot speak for it; as on the LAN (share-policy.ts: an unknown
+// document may be handed over), its first content is let through. Why this cannot be
+// used to write into a chart the hub holds and the device may not:
+//   - Document ids are random (a UUID: 122 random bits). A device cannot hit an
+//     existing chart by guessing, only by using an id it was told (the catalog names
+//     every chart to every device).
+//   - "Not held" is a positive answer from the sync server, never the absence of one.
+//     Either the server told this very device, in its last sync message about the
+//     document, that it has nothing of it (empty heads: that is how a device pushing a
+//     new chart hears it, before it sends the changes) and since then no content of
+//     the document has gone to the server through the gateway or come out of it (the
+//     gateway is the only way in: the server listens where nothing else reaches it,
+//     and one gateway fronts it); or the hub asked the server and was told
+//     "unavailable". A read that fails or times out refuses.
+//   - Once content of the document has gone to the server, every later frame is
+//     judged by the chart's own facts, the creator's too (a field device's new patient
+//     that no clinic has assigned to its team travels once: as on the LAN, where the
+//     desk then drops the field device's edits of it).
+// What remains is what the LAN allows as well: a device that knows the id of a chart
+// the hub has never held (told by the catalog on the LAN, before the chart's holder
+// came to the hub) can be the first to put content under that id, and the holder's
+// chart then merges with it at the server, as it would at a LAN peer that had not yet
+// seen the chart. Closing that takes the chart's creator named and signed in the
+// chart, checked by every peer; a rule at the hub alone cannot.
 import * as A from '@automerge/automerge';
 import type { Message } from '@automerge/automerge-repo';
 import {
@@ -79,17 +110,27 @@ export interface HubSharePolicyOptions {
   clinicDocs: ReadonlySet<string>;
   isActive(deviceId: string): boolean;
   roster(): Roster | undefined;
-  /** Reads a chart's facts from the sync server, holding at least `heads`; undefined when it cannot. */
-  readFacts(documentId: string, heads: readonly string[] | undefined): Promise<ChartFacts | null | undefined>;
+  /**
+   * Reads a chart's facts from the sync server, holding at least `heads`: null for a
+   * document that is not a chart, 'absent' when the server says it does not have the
+   * document, undefined when it cannot be read (not reachable, a timeout).
+   */
+  readFacts(documentId: string, heads: readonly string[] | undefined): Promise<ReadFacts>;
   /** Documents whose facts are kept at most (the oldest are forgotten first); default 100 000. */
   maxCached?: number;
 }
 
+export type ReadFacts = ChartFacts | null | 'absent' | undefined;
+
 export interface HubSharePolicy {
-  /** For the gateway's `guard`: active devices only; a change a device sends forgets its document's facts. */
+  /** For the gateway's `guard`: active devices only. */
   guard: MessageGuard;
   /** For the gateway's `judgeOutbound`. */
   judgeOutbound(peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean>;
+  /** For the gateway's `judgeInbound`. */
+  judgeInbound(peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean>;
+  /** For the gateway's `onUpstream`: a change going to the server forgets its document's facts. */
+  upstream(peer: AuthenticatedPeer, m: Message): void;
   /** Forget a document's facts (the next frame that needs them reads the chart again). */
   invalidate(documentId: string): void;
   /** How many documents' facts are kept (for tests and the log). */
@@ -108,7 +149,39 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
   };
   const max = o.maxCached ?? 100_000;
   const cache = new Map<string, ChartFacts | null>();
-  const reading = new Map<string, Promise<ChartFacts | null | undefined>>();
+  const reading = new Map<string, Promise<ReadFacts>>();
+  /**
+   * Documents the sync server is known to hold content of: seen in a frame it sent,
+   * sent to it through the gateway, or read from it. Only for the "not held yet" rule;
+   * forgetting one (past `max`) makes that rule ask the server again, nothing more.
+   */
+  const held = new Set<string>();
+  /** Devices the server last told, per document, that it holds nothing of it (empty heads). */
+  const toldEmpty = new Map<string, Set<string>>();
+
+  const bounded = <K>(m: { size: number; keys(): IterableIterator<K>; delete(k: K): boolean }) => {
+    if (m.size > max) m.delete(m.keys().next().value as K);
+  };
+  const markHeld = (documentId: string) => {
+    toldEmpty.delete(documentId);
+    if (held.has(documentId)) return;
+    held.add(documentId);
+    bounded(held);
+  };
+  const known = (documentId: string) => held.has(documentId) || cache.has(documentId);
+
+  /** The server's heads in a sync message it sent a device: is there anything of the document there? */
+  const noteServerHeads = (deviceId: string, documentId: string, heads: string[] | undefined) => {
+    if (heads === undefined) return;
+    if (heads.length > 0) return markHeld(documentId);
+    if (held.has(documentId)) return;
+    let devices = toldEmpty.get(documentId);
+    if (!devices) {
+      toldEmpty.set(documentId, (devices = new Set()));
+      bounded(toldEmpty);
+    }
+    devices.add(deviceId);
+  };
 
   const invalidate = (documentId: string) => {
     cache.delete(documentId);
@@ -123,14 +196,15 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
         // Kept only if no change of the document came in meanwhile.
         if (reading.get(documentId) === p) {
           reading.delete(documentId);
-          if (facts !== undefined) {
+          if (facts !== undefined && facts !== 'absent') {
+            markHeld(documentId);
             cache.set(documentId, facts);
-            if (cache.size > max) cache.delete(cache.keys().next().value as string);
+            bounded(cache);
           }
         }
         return facts;
       },
-      () => {
+      (): ReadFacts => {
         if (reading.get(documentId) === p) reading.delete(documentId);
         return undefined;
       },
@@ -139,11 +213,18 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
     return p;
   };
 
-  const allows = (device: DeviceFacts, facts: ChartFacts | null | undefined) =>
-    facts ? mayHold(device, facts).allow : false;
+  const allows = (device: DeviceFacts, facts: ReadFacts) =>
+    facts && facts !== 'absent' ? mayHold(device, facts).allow : false;
 
-  const judgeOutbound = (peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean> => {
-    const documentId = typeof m.documentId === 'string' ? m.documentId : undefined;
+  const docOf = (m: Message) => (typeof m.documentId === 'string' ? m.documentId : undefined);
+  const isSync = (m: Message) => m.type === 'sync' || m.type === 'request';
+
+  /**
+   * The answer for a frame that needs no chart's facts (no document, roster or catalog,
+   * a clinic device, an unknown or revoked device), or the device and document to judge.
+   */
+  const subject = (peer: AuthenticatedPeer, m: Message): boolean | { device: DeviceFacts; documentId: string } => {
+    const documentId = docOf(m);
     if (documentId === undefined) return true;
     const device = deviceFacts(peer.deviceId);
     if (!device) return false;
@@ -151,26 +232,56 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
     // Every chart here is of the clinic's facility; for a clinic device mayHold reads
     // only that, so its frames need no chart facts.
     if (device.role === 'clinic') return device.facilityIds.includes(o.clinicId);
+    return { device, documentId };
+  };
+
+  const judgeOutbound = (peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean> => {
+    const s = subject(peer, m);
+    if (typeof s === 'boolean') return s;
+    const { device, documentId } = s;
     const { content, heads } = frameContent(m);
+    if (isSync(m)) noteServerHeads(peer.deviceId, documentId, heads);
     if (!content) return true;
     if (cache.has(documentId)) return allows(device, cache.get(documentId));
     return factsOf(documentId, heads).then((facts) => allows(device, facts));
   };
 
+  const judgeInbound = (peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean> => {
+    const s = subject(peer, m);
+    if (typeof s === 'boolean') return s;
+    const { device, documentId } = s;
+    if (!frameContent(m).content) return true;
+    if (cache.has(documentId)) return allows(device, cache.get(documentId));
+    // Not held yet, by the server's own word to this device (see the header).
+    if (!known(documentId) && toldEmpty.get(documentId)?.has(peer.deviceId)) return true;
+    // At no particular heads: the frame's changes are not on the server (that is the
+    // point), so the facts are those of what the server holds now.
+    return factsOf(documentId, undefined).then((facts) =>
+      // "Unavailable" counts only if no content of the document went in meanwhile.
+      facts === 'absent' ? !known(documentId) : allows(device, facts),
+    );
+  };
+
+  const upstream = (_peer: AuthenticatedPeer, m: Message) => {
+    const documentId = docOf(m);
+    // A change on its way to the sync server: the chart's facts may change with it,
+    // and the server holds (some of) the document from now on.
+    if (documentId !== undefined && isSync(m) && frameContent(m).content) {
+      invalidate(documentId);
+      markHeld(documentId);
+    }
+  };
+
   const guard: MessageGuard = {
-    inbound(peer, m) {
-      if (!o.isActive(peer.deviceId)) return false;
-      // A change on its way to the sync server: the chart's facts may change with it.
-      if ((m.type === 'sync' || m.type === 'request') && typeof m.documentId === 'string' && frameContent(m).content)
-        invalidate(m.documentId);
-      return true;
-    },
+    inbound: (peer) => o.isActive(peer.deviceId),
     outbound: (peer) => o.isActive(peer.deviceId),
   };
 
   return {
     guard,
     judgeOutbound,
+    judgeInbound,
+    upstream,
     invalidate,
     get cached() {
       return cache.size;

@@ -58,12 +58,19 @@ export class UpstreamDocReader {
 
   /**
    * Reads a document and returns `extract(doc)`, or undefined when it could not be read
-   * (not on the server, not reachable, timed out). With `heads`, waits until the copy
-   * read holds them (the caller saw the server send them), so the facts are not older.
+   * (not reachable, timed out, and not on the server unless `absent` is given: that is
+   * returned when the server answers that it does not have the document). With
+   * `heads`, waits until the copy read holds them (the caller saw the server send
+   * them), so the facts are not older.
    */
-  read<R>(documentId: string, extract: (doc: A.Doc<unknown>) => R, heads?: readonly string[]): Promise<R | undefined> {
+  read<R, A = undefined>(
+    documentId: string,
+    extract: (doc: A.Doc<unknown>) => R,
+    heads?: readonly string[],
+    absent?: A,
+  ): Promise<R | A | undefined> {
     const before = this.#byDoc.get(documentId) ?? Promise.resolve();
-    const mine = before.then(() => this.#slot(() => this.#read(documentId, extract, heads)));
+    const mine = before.then(() => this.#slot(() => this.#read(documentId, extract, heads, absent)));
     const tail = mine.catch(() => undefined);
     this.#byDoc.set(documentId, tail);
     void tail.then(() => {
@@ -90,11 +97,12 @@ export class UpstreamDocReader {
     }
   }
 
-  async #read<R>(
+  async #read<R, A>(
     documentId: string,
     extract: (doc: A.Doc<unknown>) => R,
     heads: readonly string[] | undefined,
-  ): Promise<R | undefined> {
+    absent: A | undefined,
+  ): Promise<R | A | undefined> {
     if (this.#closed) return undefined;
     const s = this.#open();
     s.active++;
@@ -104,7 +112,14 @@ export class UpstreamDocReader {
     let ok = false;
     try {
       if (!(await s.joined)) return undefined;
-      const handle = await s.repo.find<unknown>(documentId as DocumentId, { signal });
+      const handle = await s.repo.find<unknown>(documentId as DocumentId, {
+        signal,
+        allowableStates: ['ready', 'unavailable'],
+      });
+      // "Unavailable" is the server's answer only while it is connected (automerge-repo
+      // also gives up on a document when its last peer leaves). The handle stays in the
+      // Repo's cache as it is: the session is retired below (ok is false).
+      if (handle.state === 'unavailable') return s.repo.peers.length > 0 ? absent : undefined;
       const doc = heads && heads.length > 0 ? await this.#atLeast(handle, heads, signal) : handle.doc();
       if (!doc) return undefined;
       const result = extract(doc);

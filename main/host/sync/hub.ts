@@ -5,20 +5,23 @@
 // enrolled with `sijill peers join`, and it trusts exactly the roster it holds.
 //
 // Share policy at the hub (hub-share-facts.ts): only active devices of the clinic
-// reach the sync server, and every frame the server sends a device is judged by the
-// LAN's rule (`mayHold`). The roster and catalog go to every active device; a clinic
-// device receives every chart; a field device only the charts of its teams whose
-// patients allow field copies, and a device with the hub role only those whose
-// patients consented to regional storage. The chart's facts are read from the chart on
-// the sync server (the hub keeps only the facts, and reads them again after a device
-// sends a change of the chart), so a reassignment counts from the next sync.
+// reach the sync server, and every frame the server sends a device, and every frame a
+// device sends the server, is judged by the LAN's rule (`mayHold`). The roster and
+// catalog go to and come from every active device; a clinic device receives and sends
+// every chart; a field device only the charts of its teams whose patients allow field
+// copies, and a device with the hub role only those whose patients consented to
+// regional storage, plus (coming in) a chart the server does not hold yet: a patient
+// it registered. The chart's facts are read from the chart on the sync server (the hub
+// keeps only the facts, and reads them again after a change of the chart goes to the
+// server), so a reassignment counts from the next sync.
 //
 // What it does not do: frames without document content (requests, "unavailable",
 // sync messages without changes: heads and hashes) pass for any active device, so a
 // field device learns that a chart exists and its heads (the catalog tells it as
-// much); changes a device sends are not judged (a field device's edits to a chart it
-// may no longer hold reach the server, where the LAN would drop them); and what the
-// sync server stores is not limited by consent (it is the hub's storage).
+// much); a device that knows the id of a chart the server has never held can be the
+// first to put content under it (as at a LAN peer that has not seen the chart; see
+// hub-share-facts.ts); and what the sync server stores is not limited by consent (it
+// is the hub's storage).
 import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer, type Server } from 'node:http';
@@ -57,15 +60,19 @@ export async function startHubGateway(args: {
     clinicDocs: new Set([m.rosterDocId, m.catalogDocId]),
     isActive: roster.isActive,
     roster: () => roster.roster,
-    readFacts: (documentId, heads) => reader.read(documentId, (doc) => chartFactsOf(doc, clinicId), heads),
+    readFacts: (documentId, heads) =>
+      reader.read(documentId, (doc) => chartFactsOf(doc, clinicId), heads, 'absent' as const),
   });
   const gw = new AuthenticatedHubGateway(wss, {
     auth: { identity: args.sync.identity, clinicId: m.anchor.clinicId, trust: roster.trust },
     upstreamUrl: args.upstreamUrl,
     guard: share.guard,
     judgeOutbound: share.judgeOutbound,
+    judgeInbound: share.judgeInbound,
+    onUpstream: share.upstream,
     onEvent: (e) => {
-      args.log(`hub: ${e.type}${'deviceId' in e ? ` ${e.deviceId}` : ''}${'reason' in e ? ` (${e.reason})` : ''}`);
+      const why = e.type === 'dropped' ? ` (${e.reason}, ${e.direction})` : '';
+      args.log(`hub: ${e.type}${'deviceId' in e ? ` ${e.deviceId}` : ''}${why}`);
       // A device that just synced has left the roster on the server: look for it now.
       if (e.type === 'disconnected' && !found) void follow();
     },

@@ -10,6 +10,7 @@ import {
   createHubSharePolicy,
   frameContent,
   type ChartFacts,
+  type ReadFacts,
 } from '../../../../main/host/sync/hub-share-facts';
 
 const CLINIC = 'clinic-1';
@@ -36,10 +37,14 @@ const peer = (deviceId: string) => ({ deviceId, peerId: `peer-${deviceId}` }) as
 const frame = (type: string, documentId: string, data?: Uint8Array) =>
   ({ type, documentId, senderId: 'hub', targetId: 'x', ...(data ? { data } : {}) }) as unknown as Message;
 
-function setup(facts: Record<string, ChartFacts | null | undefined>) {
+/** A sync message from a document with nothing in it: what the server sends about a document it does not hold. */
+const emptyHeads = () => A.generateSyncMessage(A.init(), A.initSyncState())[1]!;
+
+function setup(facts: Record<string, ReadFacts>) {
   const devices = new Map<string, { role: string; teamIds: string[]; revokedAt: string | null }>([
     ['desk', { role: 'clinic', teamIds: [], revokedAt: null }],
     ['tablet', { role: 'field', teamIds: ['T1'], revokedAt: null }],
+    ['phone', { role: 'field', teamIds: ['T1'], revokedAt: null }],
     ['gone', { role: 'clinic', teamIds: [], revokedAt: '2025-01-01' }],
   ]);
   const reads: { documentId: string; heads: readonly string[] | undefined }[] = [];
@@ -136,18 +141,18 @@ describe('hub share facts', () => {
     expect(s.policy.guard.outbound(peer('gone'), frame('request', 'any'))).toBe(false);
   });
 
-  it('a change sent by any device forgets the chart’s facts; a read overtaken by a change is not kept', async () => {
+  it('a change going to the server from any device forgets the chart’s facts; a read overtaken by a change is not kept', async () => {
     const { withChanges, headsOnly } = messages(chart('p1', ['T1']));
     const facts: Record<string, ChartFacts> = { moved: patient(['T2']) };
     const s = setup(facts);
     const judge = () => s.policy.judgeOutbound(peer('tablet'), frame('sync', 'moved', withChanges));
     expect(await judge()).toBe(false);
     // A sync message without changes does not touch the facts.
-    s.policy.guard.inbound(peer('desk'), frame('sync', 'moved', headsOnly));
+    s.policy.upstream(peer('desk'), frame('sync', 'moved', headsOnly));
     expect(judge()).toBe(false);
     // The desk sends a change (the patient moved to T1): read again at the next frame.
     facts.moved = patient(['T1']);
-    expect(s.policy.guard.inbound(peer('desk'), frame('sync', 'moved', withChanges))).toBe(true);
+    s.policy.upstream(peer('desk'), frame('sync', 'moved', withChanges));
     expect(await judge()).toBe(true);
     expect(s.reads).toHaveLength(2);
 
@@ -158,7 +163,7 @@ describe('hub share facts', () => {
     const pending = judge();
     await new Promise((r) => setTimeout(r, 0));
     facts.moved = patient(['T2']);
-    s.policy.guard.inbound(peer('desk'), frame('sync', 'moved', withChanges));
+    s.policy.upstream(peer('desk'), frame('sync', 'moved', withChanges));
     s.releaseRead();
     expect(await pending).toBe(false);
     expect(s.policy.cached).toBe(0);
@@ -167,5 +172,85 @@ describe('hub share facts', () => {
     s.releaseRead();
     expect(await again).toBe(false);
     expect(s.reads).toHaveLength(4);
+  });
+
+  it('judges what a field device sends by the same facts; clinic devices, roster and catalog, and frames without content pass', async () => {
+    const { withChanges, headsOnly } = messages(chart('p1', ['T1']));
+    const s = setup({ mine: patient(['T1']), other: patient(['T2']), refused: patient(['T1'], false), odd: null });
+    const judge = (id: string, deviceId = 'tablet', data = withChanges) =>
+      s.policy.judgeInbound(peer(deviceId), frame('sync', id, data));
+    expect(judge('any', 'desk')).toBe(true);
+    expect(judge('any', 'gone')).toBe(false);
+    expect(judge('roster-doc')).toBe(true);
+    expect(judge('catalog-doc')).toBe(true);
+    expect(judge('other', 'tablet', headsOnly)).toBe(true);
+    expect(s.policy.judgeInbound(peer('tablet'), frame('request', 'other', headsOnly))).toBe(true);
+    expect(s.reads).toHaveLength(0);
+
+    expect(await judge('mine')).toBe(true);
+    expect(await judge('other')).toBe(false);
+    expect(await judge('refused')).toBe(false);
+    expect(await judge('odd')).toBe(false);
+    // Not readable (a timeout): refused.
+    expect(await judge('unknown')).toBe(false);
+    // The device's own changes are not on the server: the facts are read at no heads.
+    expect(s.reads).toEqual(
+      ['mine', 'other', 'refused', 'odd', 'unknown'].map((documentId) => ({ documentId, heads: undefined })),
+    );
+    // The same facts as outbound, kept for both directions.
+    expect(s.policy.judgeOutbound(peer('tablet'), frame('sync', 'other', withChanges))).toBe(false);
+    expect(judge('mine')).toBe(true);
+    expect(s.reads).toHaveLength(5);
+  });
+
+  it('lets a device put a document the server does not hold yet in, on the server’s own word only', async () => {
+    const { withChanges, headsOnly } = messages(chart('new', []));
+    const s = setup({
+      new: patient([]),
+      seeded: patient(['T2']),
+      later: patient(['T2']),
+      fresh: 'absent',
+      racing: 'absent',
+    });
+    const fromDevice = (id: string, deviceId = 'tablet') =>
+      s.policy.judgeInbound(peer(deviceId), frame('sync', id, withChanges));
+    const serverSays = (id: string, data: Uint8Array, deviceId = 'tablet') =>
+      s.policy.judgeOutbound(peer(deviceId), frame('sync', id, data));
+
+    // The server told the tablet it has nothing of "new" (as it answers a device
+    // pushing a new chart): the tablet's changes go in without reading anything.
+    expect(serverSays('new', emptyHeads())).toBe(true);
+    expect(fromDevice('new')).toBe(true);
+    expect(s.reads).toHaveLength(0);
+    // Told to the tablet only: the phone's changes need the facts (a chart of T2: no).
+    expect(await fromDevice('later', 'phone')).toBe(false);
+    expect(s.reads.map((r) => r.documentId)).toEqual(['later']);
+    // Once the tablet's changes have gone to the server, the chart's facts decide, for
+    // the tablet too (a chart with no team is not a field device's).
+    s.policy.upstream(peer('tablet'), frame('sync', 'new', withChanges));
+    expect(await fromDevice('new')).toBe(false);
+
+    // Told "nothing", but someone else's changes went in since: the facts decide.
+    expect(serverSays('seeded', emptyHeads())).toBe(true);
+    s.policy.upstream(peer('desk'), frame('sync', 'seeded', withChanges));
+    expect(await fromDevice('seeded')).toBe(false);
+    // Told "nothing", then the server sent the tablet heads: the facts decide.
+    s.policy.invalidate('later');
+    expect(serverSays('later', emptyHeads())).toBe(true);
+    expect(serverSays('later', headsOnly)).toBe(true);
+    expect(await fromDevice('later')).toBe(false);
+
+    // Never told: the server is asked, and its "unavailable" lets the changes in; it is
+    // not kept (the next frame asks again)...
+    expect(await fromDevice('fresh')).toBe(true);
+    expect(await fromDevice('fresh')).toBe(true);
+    expect(s.reads.filter((r) => r.documentId === 'fresh')).toHaveLength(2);
+    // ...unless changes of the document went in while it was being asked.
+    s.holdReads();
+    const racing = fromDevice('racing');
+    await new Promise((r) => setTimeout(r, 0));
+    s.policy.upstream(peer('desk'), frame('sync', 'racing', withChanges));
+    s.releaseRead();
+    expect(await racing).toBe(false);
   });
 });

@@ -2,13 +2,18 @@
 // process, as shipped) behind the hub gateway of an enrolled hub host. A field device
 // that syncs only through the hub receives the charts of its team whose patients allow
 // field copies and nothing else; a clinic device receives everything; a patient moved
-// to the field device's team on a clinic device reaches it at its next sync.
+// to the field device's team on a clinic device reaches it at its next sync. Going the
+// other way, a field device's change to a chart it may no longer hold stops at the hub
+// (neither the sync server nor the clinic gets it), while a patient it registered
+// (a chart the hub does not hold yet) reaches the clinic.
 //
 // The devices learn the roster (which names the hub) on the LAN before any patient
 // exists; from then on they meet only at the hub.
+import * as A from '@automerge/automerge';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setDeviceRole } from '../../../../main/host/sync/device-roles';
 import { startHubGateway, type RunningHub } from '../../../../main/host/sync/hub';
+import { UpstreamDocReader } from '../../../../main/host/sync/hub-upstream-reader';
 import { setPatientSharing } from '../../../../main/host/sync/sync-api';
 import { startSyncServer, type RunningSyncServer } from '../../../helpers/sync-server';
 import {
@@ -42,6 +47,49 @@ afterEach(async () => {
 afterAll(() => syncServer?.stop());
 
 const restart = (h: TestHost) => restartHost(h, hosts);
+
+const documentIdOf = (h: TestHost, patientId: string) =>
+  (h.clinic.db.prepare('SELECT document_id FROM patients WHERE id = ?').get(patientId) as { document_id: string })
+    .document_id;
+
+/** A chart's heads as the host last projected it (after every change, its own or received). */
+const projectedHeads = (h: TestHost, patientId: string) =>
+  (
+    JSON.parse(
+      (h.clinic.db.prepare('SELECT heads FROM patients WHERE id = ?').get(patientId) as { heads: string }).heads,
+    ) as string[]
+  ).sort();
+
+const entryIds = (h: TestHost, patientId: string) =>
+  (
+    h.clinic.db.prepare('SELECT id FROM entries WHERE patient_id = ? ORDER BY id').all(patientId) as { id: string }[]
+  ).map((r) => r.id);
+
+/** The ids of the signed entries in the sync server's own copy of a chart (read as the hub reads it). */
+async function entriesOnServer(documentId: string): Promise<string[] | undefined> {
+  const reader = new UpstreamDocReader({ url: upstreamUrl, peerIdPrefix: 'test-reader' });
+  try {
+    return await reader.read(documentId, (doc) =>
+      Object.keys((doc as { signedEntries?: Record<string, unknown> }).signedEntries ?? {}).sort(),
+    );
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Heads of the sync server's copy of a document. */
+async function headsOnServer(documentId: string): Promise<string[] | undefined> {
+  const reader = new UpstreamDocReader({ url: upstreamUrl, peerIdPrefix: 'test-reader' });
+  try {
+    return await reader.read(documentId, (doc) => A.getHeads(doc).sort());
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Log lines of frames the hub refused coming from this device. */
+const droppedIn = (log: string[], deviceId: string) =>
+  log.filter((l) => l.startsWith(`hub: dropped ${deviceId}`) && l.endsWith(', in)'));
 
 /**
  * A desk (administrator device, listening on the LAN), a tablet made a field device of
@@ -164,5 +212,69 @@ describe('share policy at the regional hub (real sync server)', () => {
     );
     await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
     expect(held(tablet)).toEqual([mine.id]);
+  }, 180_000);
+
+  it('a field device moved to another team cannot push its offline edits of a chart it held: neither the server nor the clinic gets them', async () => {
+    const { desk, hubHost, hubUrl, log, ...rest } = await clinicWithHub();
+    let tablet = rest.tablet;
+    const p = await desk.clinic.registerPatient(desk.doctor, registration('TeamOne'));
+    await setPatientSharing(desk.clinic, desk.doctor.id, p.id, sharing(['T1']));
+    const deskEntry = desk.clinic.recordEntry(desk.doctor, p.id, 'note', { text: 'seen at the clinic' });
+    expect((await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
+
+    // While in team T1 the tablet holds the chart.
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).toEqual([p.id]);
+    const documentId = documentIdOf(tablet, p.id);
+    expect(droppedIn(log, tablet.clinic.deviceId)).toEqual([]);
+
+    // The tablet is moved to team T2; the hub learns it from the roster the desk leaves there.
+    setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
+      deviceId: tablet.clinic.deviceId,
+      role: 'field',
+      teamIds: ['T2'],
+    });
+    expect((await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
+    await until(
+      () => hubHost.clinic.sync.roster?.devices.get(tablet.clinic.deviceId)?.teamIds.includes('T2') === true,
+      30_000,
+      'the hub to learn the tablet’s new team',
+    );
+
+    // Offline, not knowing, the tablet records an entry in the chart it still holds, then syncs.
+    const late = tablet.clinic.recordEntry(tablet.doctor, p.id, 'note', { text: 'visited after the move' });
+    tablet = await restart(tablet);
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(entryIds(tablet, p.id).sort()).toEqual([deskEntry.id, late.id].sort());
+    // The hub refused the change as it came in.
+    expect(droppedIn(log, tablet.clinic.deviceId).length).toBeGreaterThan(0);
+
+    // The sync server's copy is the desk's: its entry, not the tablet's, at the desk's heads.
+    expect(await entriesOnServer(documentId)).toEqual([deskEntry.id]);
+    const deskHeads = projectedHeads(desk, p.id);
+    expect(projectedHeads(tablet, p.id)).not.toEqual(deskHeads);
+    expect(await headsOnServer(documentId)).toEqual(deskHeads);
+
+    // And the desk, syncing again through the hub (a new process, as `sijill sync` is), never gets it.
+    const desk2 = await restart(desk);
+    await desk2.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
+    expect(entryIds(desk2, p.id)).toEqual([deskEntry.id]);
+  }, 240_000);
+
+  it('a patient registered on a field device (a chart the hub does not hold yet) reaches the clinic through the hub', async () => {
+    const { desk, tablet, hubUrl, log } = await clinicWithHub();
+    // Registered in the field: assigned to no team yet, so no chart facts speak for the tablet.
+    const p = await tablet.clinic.registerPatient(tablet.doctor, registration('FieldNew'));
+    const entry = tablet.clinic.recordEntry(tablet.doctor, p.id, 'note', { text: 'registered at a home visit' });
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(droppedIn(log, tablet.clinic.deviceId)).toEqual([]);
+    expect(await entriesOnServer(documentIdOf(tablet, p.id))).toEqual([entry.id]);
+
+    const desk2 = await restart(desk);
+    expect((await desk2.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
+    expect(held(desk2)).toEqual([p.id]);
+    const chart = await desk2.clinic.getChart(desk2.doctor, p.id);
+    expect(chart.chart.givenName).toBe('FieldNew');
+    expect(chart.entries.map((e) => [e.id, e.signatureValid])).toEqual([[entry.id, true]]);
   }, 180_000);
 });
