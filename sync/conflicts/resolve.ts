@@ -47,6 +47,12 @@ export function applyResolution(draft: unknown, record: ConflictRecord, resoluti
     const key = record.path[record.path.length - 1]!;
     const current = parent[key];
     const wasImmutable = A.isImmutableString(current) || record.values.some((v) => typeof v.value === 'string');
+    // Delete, then write: assigning the value the merge already shows makes Automerge
+    // only delete the other values and keep the old op standing. A write made
+    // elsewhere concurrently with this resolution (having seen the conflict) would
+    // then supersede the kept op with no conflict, and the clinician's choice would
+    // be lost silently. A new op is concurrent with such a write: a new conflict.
+    delete parent[key];
     parent[key] = pick.value === null ? null : wasImmutable ? new A.ImmutableString(String(pick.value)) : pick.value;
     return;
   }

@@ -96,6 +96,27 @@ describe('demographics (registers)', () => {
     const typed = resolveConflict(A.clone(merged, { actor: 'cc'.repeat(16) }), c, { value: '1990-12-31' });
     expect(String(typed.demographics.birthDate)).toBe('1990-12-31');
   });
+
+  it('choosing the value the merge shows is a new write: a concurrent edit made elsewhere is a new conflict', () => {
+    const a0 = newChart();
+    const b0 = replica(a0);
+    const a = A.change(a0, (d) => void (d.demographics.familyName = im('Hasan')));
+    const b = A.change(b0, (d) => void (d.demographics.familyName = im('Al-Hassan')));
+    const { merged, found } = mergeAndDetect(a, b);
+    const c = found[0]!;
+    const shown = String(merged.demographics.familyName);
+    const resolved = resolveConflict(A.clone(merged, { actor: 'dd'.repeat(16) }), c, {
+      choose: c.values.findIndex((v) => v.value === shown),
+    });
+    expect(A.getConflicts(resolved.demographics, 'familyName')).toBeUndefined();
+    // Another device saw the conflict and, not knowing of the resolution, wrote a third name.
+    const elsewhere = A.change(A.clone(merged, { actor: 'ee'.repeat(16) }), (d) => {
+      d.demographics.familyName = im('Hassan');
+    });
+    const after = mergeAndDetect(resolved, elsewhere);
+    expect(after.found).toHaveLength(1);
+    expect(after.found[0]!.values.map((v) => v.value).sort()).toEqual([shown, 'Hassan'].sort());
+  });
 });
 
 describe('lists of assertions (union rule)', () => {

@@ -18,7 +18,8 @@
 //        assignments standing are queued as concurrent-list-edit, an item removed on
 //        one side while its text was edited on the other is queued as
 //        removed-vs-edited (three-way, against the common base) unless the remover
-//        had seen the edit.
+//        had seen the edit; a text write its own side removed the item after is
+//        superseded by that removal (the removal carries the contest on).
 // The cases the property found, shrunk, run first as named regressions.
 // Partitions are modelled as groups whose members do not sync with each other's
 // groups (bundles still cross them, as a USB stick does); every LAN sync is a new
@@ -675,7 +676,17 @@ class World {
         return vs.includes(a) && vs.includes(b);
       });
     const contested = new Set<string>();
-    const classifyPairs = (writes: Write[], p: string, path: string[], counter: Stats['registerPairs']) => {
+    // `removals`: for an item's text, the item's removals. A removal that saw one write and not
+    // the other supersedes it like a later write does, and carries the contest on as a
+    // removed-vs-edited pair (checked below).
+    const classifyPairs = (
+      writes: Write[],
+      p: string,
+      path: string[],
+      counter: Stats['registerPairs'],
+      removals: ModelEvent[] = [],
+    ) => {
+      const later = [...writes.map((w) => w.event), ...removals];
       for (let i = 0; i < writes.length; i++)
         for (let j = i + 1; j < writes.length; j++) {
           const [x, y] = [writes[i]!, writes[j]!];
@@ -684,10 +695,10 @@ class World {
           if (x.value === y.value) counter.sameValue++;
           else if (inQueue(p, path, x.value, y.value)) counter.queued++;
           else if (
-            writes.some(
+            later.some(
               (w) =>
-                (ReplicaModel.before(x.event, w.event) && !ReplicaModel.before(y.event, w.event)) ||
-                (ReplicaModel.before(y.event, w.event) && !ReplicaModel.before(x.event, w.event)),
+                (ReplicaModel.before(x.event, w) && !ReplicaModel.before(y.event, w)) ||
+                (ReplicaModel.before(y.event, w) && !ReplicaModel.before(x.event, w)),
             )
           )
             counter.superseded++;
@@ -724,7 +735,7 @@ class World {
     }
     for (const [k, ws] of texts) {
       const [p, l, itemId] = JSON.parse(k) as [string, string, string];
-      classifyPairs(ws, p, [l, itemId], stats.itemTextPairs);
+      classifyPairs(ws, p, [l, itemId], stats.itemTextPairs, removals.get(k));
       for (const rm of removals.get(k) ?? [])
         for (const w of ws) {
           if (w.event.body.kind !== 'item.edit' || !ReplicaModel.concurrent(w.event, rm)) continue;
@@ -867,6 +878,25 @@ const REGRESSIONS: [string, [number, number, Op[]]][] = [
       ]).flat(),
     ],
   ],
+  [
+    // r1 edits an item's text and then removes the item; r0, apart, edits the same text.
+    // The two text writes are concurrent, but r1's own removal superseded its edit before
+    // they met: the contest is the removal against r0's edit (removed-vs-edited), and the
+    // model once wrongly demanded a text conflict between the two edits (seed -1494574116).
+    'an edit its own side removed is superseded by the removal, which is queued against the other edit',
+    [
+      3,
+      1,
+      [
+        { t: 'add', r: 1, p: 0, list: 'medications' },
+        { t: 'bundle', from: 1, to: 0 },
+        { t: 'edit', r: 1, p: 0, k: 0, list: 'medications' },
+        { t: 'remove', r: 1, p: 0, k: 0, list: 'medications' },
+        { t: 'edit', r: 0, p: 0, k: 0, list: 'medications' },
+        { t: 'sync', a: 0, b: 1 },
+      ],
+    ],
+  ],
 ];
 
 describe('sync between 3 to 5 replicas (property)', () => {
@@ -911,7 +941,8 @@ describe('sync between 3 to 5 replicas (property)', () => {
       restore();
     }
     // The fixed example makes each rule happen at least once: the test cannot pass vacuously.
-    if (env.SIJILL_PROPERTY_OPS) return;
+    // (A replay of one case, OPS or SEED with PATH, does not run the example.)
+    if (env.SIJILL_PROPERTY_OPS || env.SIJILL_PROPERTY_PATH) return;
     expect(stats.registerPairs.queued).toBeGreaterThan(0);
     expect(stats.itemTextPairs.queued).toBeGreaterThan(0);
     expect(stats.removedVsEdited.queued).toBeGreaterThan(0);
