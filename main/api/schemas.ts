@@ -122,8 +122,7 @@ export const PatientSharing = z.object({
   regionalHub: z.boolean(),
 });
 export type PatientSharing = z.infer<typeof PatientSharing>;
-/** What a chart without recorded sharing facts means (docs/architecture.md, Sync). */
-export const DEFAULT_SHARING: PatientSharing = { fieldTeamIds: [], fieldCopies: true, regionalHub: false };
+export { DEFAULT_SHARING } from './sharing-default';
 
 export const PatientChart = PatientSummary.extend({
   address: z.string().nullable(),

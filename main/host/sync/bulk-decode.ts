@@ -8,8 +8,14 @@ import * as A from '@automerge/automerge';
 import type { PatientChart } from '../../api';
 import { CHART_WATCH, detectConflicts, type ConflictRecord } from '../../../sync/conflicts/detect';
 import { isChartDoc, readChart } from '../../store/charts/chart-doc';
-import { checkWireEntry, type EntryVerdict, type WireEntry } from '../../store/sync/received-entries';
-import { plainWireEntry, signedEntriesOf, type SignedEntriesDoc } from './entry-exchange';
+import {
+  checkWireEntry,
+  plainWireEntry,
+  signedEntriesOf,
+  type EntryVerdict,
+  type SignedEntriesDoc,
+  type WireEntry,
+} from '../../store/sync/wire-entries';
 
 export type DecodedChart =
   | {

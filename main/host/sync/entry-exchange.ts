@@ -2,7 +2,6 @@
 // `signedEntries[entryId]` (see main/store/sync/received-entries.ts for why and how
 // they are verified). This module moves them between the `entries` table and the
 // documents: publish copies local entries in, receive stores verified ones out.
-import * as A from '@automerge/automerge';
 import type { Db } from '../../store/database';
 import { getMeta, setMeta } from '../../store/repositories/meta';
 import {
@@ -13,12 +12,15 @@ import {
   authorKeyKept,
   verifyWireEntry,
   wireEntriesOf,
-  type EntryVerdict,
-  type WireEntry,
 } from '../../store/sync/received-entries';
+import {
+  plainWireEntry,
+  signedEntriesOf,
+  type EntryVerdict,
+  type SignedEntriesDoc,
+  type WireEntry,
+} from '../../store/sync/wire-entries';
 import { stmt } from '../../store/statements';
-
-export type SignedEntriesDoc = { signedEntries?: Record<string, WireEntry> };
 
 const WATERMARK = 'sync.entries_published_rowid';
 
@@ -31,41 +33,6 @@ export function markPublished(db: Db, maxRowid: number): void {
   db.transaction(() => {
     if (maxRowid > Number(getMeta(db, WATERMARK) ?? '0')) setMeta(db, WATERMARK, String(maxRowid));
   })();
-}
-
-/**
- * A wire entry as it is written into a chart document. Its strings are immutable
- * scalars: a plain string would become an Automerge text object, one operation per
- * character, which made every chart many times slower to load, save and sync.
- * Readers take either form (String() of both is the text).
- */
-export function wireEntryForDoc(w: WireEntry): WireEntry {
-  return {
-    canonical: new A.ImmutableString(w.canonical),
-    sig: new A.ImmutableString(w.sig),
-    authorName: new A.ImmutableString(w.authorName),
-    authorRole: new A.ImmutableString(w.authorRole),
-  } as unknown as WireEntry;
-}
-
-/**
- * Every signed entry in a chart. Two devices that each created `signedEntries` before
- * they met (charts made before it was created with the chart) leave competing maps,
- * and Automerge shows one: the entries of the other are read through getConflicts.
- */
-export function signedEntriesOf(doc: SignedEntriesDoc): Record<string, WireEntry> {
-  let competing: Record<string, unknown> | undefined;
-  try {
-    competing = A.getConflicts(doc as A.Doc<SignedEntriesDoc>, 'signedEntries') as Record<string, unknown> | undefined;
-  } catch {
-    competing = undefined; // not an Automerge document (plain data): no competing maps
-  }
-  const visible = doc.signedEntries ?? {};
-  if (!competing || Object.keys(competing).length < 2) return visible;
-  const all: Record<string, WireEntry> = {};
-  for (const m of Object.values(competing))
-    if (m && typeof m === 'object') for (const [id, w] of Object.entries(m)) all[id] ??= w as WireEntry;
-  return { ...all, ...visible };
 }
 
 /** Inside handle.change(): adds this patient's local entries the document lacks. */
@@ -88,16 +55,6 @@ export interface ReceiveResult {
  */
 export function receiveEntries(db: Db, documentId: string, patientId: string, doc: SignedEntriesDoc): ReceiveResult {
   return receiveWireEntries(db, documentId, patientId, signedEntriesOf(doc));
-}
-
-/** A chart's wire entries as plain strings (from a document, or ImmutableStrings). */
-export function plainWireEntry(raw: Partial<WireEntry> | undefined): WireEntry {
-  return {
-    canonical: String(raw?.canonical ?? ''),
-    sig: String(raw?.sig ?? ''),
-    authorName: String(raw?.authorName ?? ''),
-    authorRole: String(raw?.authorRole ?? ''),
-  };
 }
 
 /**

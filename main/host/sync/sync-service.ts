@@ -83,10 +83,9 @@ import {
   missingWireEntries,
   receiveEntries,
   receiveWireEntries,
-  wireEntryForDoc,
   type ReceiveResult,
-  type SignedEntriesDoc,
 } from './entry-exchange';
+import { wireEntryForDoc, type SignedEntriesDoc } from '../../store/sync/wire-entries';
 import { RosterState } from './roster-state';
 import { hostShareFacts } from './share-facts';
 

@@ -3,7 +3,8 @@
 // character by character, so concurrent edits surface as conflicts (sync issue)
 // instead of silently producing a blend of two names.
 import * as A from '@automerge/automerge';
-import { DEFAULT_SHARING, type PatientChart, type PatientRegistration, type PatientSharing } from '../../api';
+import type { PatientChart, PatientRegistration, PatientSharing } from '../../api';
+import { DEFAULT_SHARING } from '../../api/sharing-default';
 
 type IStr = A.ImmutableString;
 

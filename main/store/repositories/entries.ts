@@ -5,12 +5,12 @@
 import { uuidv7 } from '../ids';
 import type { Entry, EntryKind, Role } from '../../api';
 import { canonicalJson } from '../crypto/canonical-json';
-import { verifyEd25519 } from '../crypto/ed25519';
 import { toHex, utf8 } from '../crypto/encoding';
 import { sha256 } from '../crypto/hash';
 import type { Db } from '../database';
 import { stmt } from '../statements';
 import { appendRecordLeaf } from '../anchor-log/record-leaf';
+import { verifyEntryRow, type EntryRow, type SignedContent } from './entry-format';
 
 export interface EntryAuthor {
   id: string;
@@ -26,32 +26,6 @@ export interface NewEntry {
   amends?: string | null;
   amendReason?: string | null;
   createdAt?: Date;
-}
-
-/** The signed content of an entry (version 1). Field names are part of the format: never rename. */
-interface SignedContent {
-  v: 1;
-  id: string;
-  kind: EntryKind;
-  patientId: string;
-  authorId: string;
-  authorKey: string;
-  createdAt: string;
-  amends: string | null;
-  amendReason: string | null;
-  body: Record<string, unknown>;
-}
-
-interface EntryRow {
-  id: string;
-  patient_id: string;
-  kind: EntryKind;
-  author_id: string;
-  created_at: string;
-  amends: string | null;
-  canonical: string;
-  content_hash: Buffer;
-  signature: Buffer;
 }
 
 /** Inserts a signed entry; call inside the write transaction that also audits it. Returns its id. */
@@ -164,28 +138,6 @@ export function insertSignedEntry(
 type JoinedRow = EntryRow & { display_name: string; role: Role; public_key: Buffer };
 
 const SELECT_JOINED = `SELECT e.*, u.display_name, u.role, u.public_key FROM entries e JOIN users u ON u.id = e.author_id`;
-
-/** Checks hash, signature and that the indexed columns agree with what was signed. */
-export function verifyEntryRow(row: JoinedRow): boolean {
-  const bytes = utf8(row.canonical);
-  if (!Buffer.from(sha256(bytes)).equals(row.content_hash)) return false;
-  if (!verifyEd25519(new Uint8Array(row.public_key), bytes, new Uint8Array(row.signature))) return false;
-  let content: SignedContent;
-  try {
-    content = JSON.parse(row.canonical) as SignedContent;
-  } catch {
-    return false;
-  }
-  return (
-    content.id === row.id &&
-    content.patientId === row.patient_id &&
-    content.kind === row.kind &&
-    content.authorId === row.author_id &&
-    content.createdAt === row.created_at &&
-    content.amends === row.amends &&
-    content.authorKey === toHex(new Uint8Array(row.public_key))
-  );
-}
 
 function toEntry(row: JoinedRow, amendedBy: string[]): Entry {
   const content = JSON.parse(row.canonical) as SignedContent;

@@ -6,77 +6,16 @@
 //
 // Stored through the entries repository's storeSignedEntry (the same INSERT and
 // Merkle leaf as entries signed here), audited by the caller.
-import type { Role } from '../../api';
 import { ROLES } from '../../api';
-import { fromHex, toHex, utf8 } from '../crypto/encoding';
-import { sha256 } from '../crypto/hash';
+import { fromHex, toHex } from '../crypto/encoding';
 import type { Db } from '../database';
-import { storeSignedEntry, verifyEntryRow } from '../repositories/entries';
+import { storeSignedEntry } from '../repositories/entries';
 import { stmt } from '../statements';
-
-/** The shape an entry has inside a chart document. */
-export interface WireEntry {
-  canonical: string;
-  /** Ed25519 signature, hex. */
-  sig: string;
-  /** Display only (not signed): who the author is on the device that wrote it. */
-  authorName: string;
-  authorRole: string;
-}
-
-interface SignedContent {
-  id: string;
-  kind: string;
-  patientId: string;
-  authorId: string;
-  authorKey: string;
-  createdAt: string;
-  amends: string | null;
-}
-
-export type EntryVerdict = { ok: true; content: SignedContent; hash: Uint8Array } | { ok: false; reason: string };
+import { checkWireEntry, type EntryVerdict, type WireEntry } from './wire-entries';
 
 /** Checks an entry received for `patientId`: hash, signature, indexed fields, and the author's key. */
 export function verifyWireEntry(db: Db, id: string, w: WireEntry, patientId: string): EntryVerdict {
   return authorKeyKept(db, checkWireEntry(id, w, patientId));
-}
-
-/**
- * What can be checked of a received entry without the database: hash, signature and
- * the indexed fields. Pure, so a worker thread can run it (bulk-decode.ts); the
- * verdict still needs authorKeyKept() before the entry is stored.
- */
-export function checkWireEntry(id: string, w: WireEntry, patientId: string): EntryVerdict {
-  if (typeof w?.canonical !== 'string' || typeof w.sig !== 'string' || !/^[0-9a-f]{128}$/.test(w.sig))
-    return { ok: false, reason: 'malformed entry' };
-  let content: SignedContent;
-  try {
-    content = JSON.parse(w.canonical) as SignedContent;
-  } catch {
-    return { ok: false, reason: 'entry content is not JSON' };
-  }
-  if (content.id !== id) return { ok: false, reason: 'entry id does not match its content' };
-  if (content.patientId !== patientId) return { ok: false, reason: 'entry belongs to another patient' };
-  if (typeof content.authorKey !== 'string' || !/^[0-9a-f]{64}$/.test(content.authorKey))
-    return { ok: false, reason: 'entry names no valid author key' };
-  const hash = sha256(utf8(w.canonical));
-  const row = {
-    id: content.id,
-    patient_id: content.patientId,
-    kind: content.kind,
-    author_id: content.authorId,
-    created_at: content.createdAt,
-    amends: content.amends,
-    canonical: w.canonical,
-    content_hash: Buffer.from(hash),
-    signature: Buffer.from(fromHex(w.sig)),
-    display_name: '',
-    role: 'doctor' as Role,
-    public_key: Buffer.from(fromHex(content.authorKey)),
-  };
-  if (!verifyEntryRow(row as Parameters<typeof verifyEntryRow>[0]))
-    return { ok: false, reason: 'hash or signature does not verify' };
-  return { ok: true, content, hash };
 }
 
 /** A user id already known here must keep its key: nobody can sign in a known author's name. */
