@@ -86,6 +86,7 @@ import {
   type ReceiveResult,
 } from './entry-exchange';
 import { wireEntryForDoc, type SignedEntriesDoc } from '../../store/sync/wire-entries';
+import { catalogValue, entriesOf, entryOf, type CatalogDoc } from './catalog';
 import { RosterState } from './roster-state';
 import { hostShareFacts } from './share-facts';
 
@@ -94,11 +95,6 @@ interface TakenIn {
   patientId: string;
   refused: { id: string; reason: string }[];
   newConflicts: number;
-}
-
-export interface CatalogDoc {
-  kind: 'sijill-catalog';
-  docs: Record<string, Record<string, string>>;
 }
 
 export interface SyncProgress {
@@ -910,10 +906,11 @@ export class SyncService {
       mine.add(r.document_id);
       const key = headsKey(JSON.parse(r.heads) as string[]);
       const byDev = docs[r.document_id];
-      if (byDev?.[this.deviceId] !== key) return false;
+      if (entryOf(byDev, this.deviceId) !== key) return false;
       // A hub (the official sync server) writes no catalog entries: quiet is all it can tell.
       // A chart the policy keeps from this peer (another field team...) is not its to hold.
-      if (peerWrites && byDev[peer] !== key && this.#policy?.decide(peerId, r.document_id) === 'allow') return false;
+      if (peerWrites && entryOf(byDev, peer) !== key && this.#policy?.decide(peerId, r.document_id) === 'allow')
+        return false;
     }
     // Every chart the peer holds is here too (except those it would not give this device);
     // with a hub (which writes no entries), every chart any device listed.
@@ -1064,7 +1061,7 @@ export class SyncService {
     const byDev = this.#catalogHandle?.doc()?.docs?.[documentId] ?? {};
     const mine = headsKey(JSON.parse(row.heads) as string[]);
     let doc: A.Doc<unknown> | undefined;
-    for (const [dev, h] of Object.entries(byDev)) {
+    for (const [dev, h] of entriesOf(byDev)) {
       if (dev === this.deviceId || h === mine || !this.#connected.has(dev)) continue;
       const handle = this.#repo.handles[documentId as DocumentId];
       doc ??= handle?.isReady() ? (handle.doc() as A.Doc<unknown>) : undefined;
@@ -1079,7 +1076,7 @@ export class SyncService {
     const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
       { heads: string } | undefined;
     const byDev = this.#catalogHandle?.doc()?.docs?.[documentId];
-    return row !== undefined && byDev?.[peer] === headsKey(JSON.parse(row.heads) as string[]);
+    return row !== undefined && entryOf(byDev, peer) === headsKey(JSON.parse(row.heads) as string[]);
   }
 
   #watch(handle: DocHandle<unknown>): void {
@@ -1364,8 +1361,8 @@ export class SyncService {
           { heads: string } | undefined;
         const mine = row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
         let wanted = false;
-        for (const [dev, h] of Object.entries(byDev)) {
-          if (dev === this.deviceId || typeof h !== 'string') continue;
+        for (const [dev, h] of entriesOf(byDev)) {
+          if (dev === this.deviceId) continue;
           const k = `${dev}\u0000${docId}`;
           if (this.#mirror.get(k) !== h) {
             // A changed chart (e.g. newly assigned to this device's team) may be given now.
@@ -1393,7 +1390,7 @@ export class SyncService {
         // Two devices that both created docs[docId] (offline, or a bundle made before this
         // device's entry was written) leave one map visible: an acknowledgement in the
         // other is hidden. Each device writes its own again.
-        if (mine !== undefined && byDev[this.deviceId] !== mine) {
+        if (mine !== undefined && entryOf(byDev, this.deviceId) !== mine) {
           this.#catalogPending.set(docId, mine);
           this.#scheduleCatalogWrite();
         }
@@ -1433,7 +1430,7 @@ export class SyncService {
     }>;
     for (const r of rows) {
       const key = headsKey(JSON.parse(r.heads) as string[]);
-      if (docs[r.document_id]?.[this.deviceId] !== key) this.#catalogPending.set(r.document_id, key);
+      if (entryOf(docs[r.document_id], this.deviceId) !== key) this.#catalogPending.set(r.document_id, key);
     }
   }
 
@@ -1455,7 +1452,7 @@ export class SyncService {
     this.#catalogPending.clear();
     const me = this.deviceId;
     const doc = h.doc();
-    const changed = pending.filter(([id, key]) => doc?.docs?.[id]?.[me] !== key);
+    const changed = pending.filter(([id, key]) => entryOf(doc?.docs?.[id], me) !== key);
     if (changed.length === 0) return;
     h.change((d) => {
       d.docs ??= {};
@@ -1463,8 +1460,8 @@ export class SyncService {
       const docs = d.docs;
       for (const [id, key] of changed) {
         const byDev = docs[id];
-        if (byDev) byDev[me] = key;
-        else docs[id] = { [me]: key };
+        if (byDev) byDev[me] = catalogValue(key);
+        else docs[id] = { [me]: catalogValue(key) };
       }
     });
   }

@@ -39,6 +39,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { exportBundleFile, importBundleFile } from '../../../../main/host/sync/bundle-exchange';
 import { readConflicts, resolveConflictById, type ConflictView } from '../../../../main/host/sync/conflict-review';
+import { entriesOf, type CatalogDoc } from '../../../../main/host/sync/catalog';
 import { bundleContextOf } from '../../../../main/host/sync/sync-api';
 import { listEntry, type ChartDoc } from '../../../../main/store/charts/chart-doc';
 import {
@@ -436,14 +437,14 @@ class World {
     for (const r of replicas) {
       const c = this.hosts[r]!.clinic;
       const catalogHandle = await c.charts.repo.find(c.sync.membership!.catalogDocId as DocumentId);
-      const docs = (catalogHandle.doc() as { docs?: Record<string, Record<string, string>> }).docs ?? {};
+      const docs = (catalogHandle.doc() as Partial<CatalogDoc>).docs ?? {};
       const rows = c.db.prepare('SELECT id, document_id, heads FROM patients ORDER BY id').all() as {
         id: string;
         document_id: string;
         heads: string;
       }[];
       for (const row of rows) {
-        const byDev = Object.entries(docs[row.document_id] ?? {})
+        const byDev = entriesOf(docs[row.document_id])
           .map(([d, h]) => `${dev(d)}=${short(h)}`)
           .join(' ');
         out.push(`r${r} ${this.name(row.id)}: holds ${short(row.heads)}; its catalog says ${byDev || '(nothing)'}`);
