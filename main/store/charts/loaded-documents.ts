@@ -33,6 +33,9 @@ export interface LoadedLimits {
 /** ~256 x 70 KB of handles: a few tens of MB, whatever the size of the clinic. */
 export const DEFAULT_LOADED_LIMITS: LoadedLimits = { maxLoaded: 256, idleMs: 5000 };
 
+/** Documents unloaded per turn of the event loop. */
+const SWEEP_BATCH = 64;
+
 export interface EvictionRules {
   /** Whether the owner lets this loaded document go now (read synchronously, at the last moment). */
   evictable(documentId: string, doc: A.Doc<unknown>): boolean;
@@ -138,8 +141,22 @@ export class LoadedDocuments {
   }
 
   async #sweepNow(): Promise<number> {
+    // In batches, yielding between them: unloading costs automerge-repo about a
+    // millisecond per document (heads encoding, a diff against an empty document), and
+    // thousands at once (after seeding, an export, a search that opened every chart)
+    // would hold the event loop for seconds.
+    let evicted = 0;
+    for (;;) {
+      const n = await this.#sweepBatch();
+      evicted += n;
+      if (n < SWEEP_BATCH || this.#closed) return evicted;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  async #sweepBatch(): Promise<number> {
     const handles = this.#repo.handles;
-    const excess = Object.keys(handles).length - this.#limits.maxLoaded;
+    const excess = Math.min(Object.keys(handles).length - this.#limits.maxLoaded, SWEEP_BATCH);
     if (excess <= 0 || this.#closed) return 0;
     const now = Date.now();
     this.#forgetLongUnused(now);
