@@ -102,7 +102,13 @@ export type {
   ListWatch,
   ItemSnapshot,
 } from './conflicts/detect';
-export { applyResolution, resolveConflict, ResolveError } from './conflicts/resolve';
+export {
+  applyResolution,
+  resolutionMessage,
+  resolutionsSince,
+  resolveConflict,
+  ResolveError,
+} from './conflicts/resolve';
 export type { Resolution } from './conflicts/resolve';
 export { MemoryConflictQueue } from './conflicts/queue';
 export type { ConflictQueue } from './conflicts/queue';

@@ -513,7 +513,8 @@ export const ConflictSummary = z.object({
   values: z.array(z.object({ value: z.unknown(), side: z.enum(['ours', 'theirs']).nullable() })),
   merged: z.unknown(),
   detectedAt: z.string(),
-  status: z.enum(['open', 'resolved']),
+  /** settled: resolved on another device, or replaced there by a later edit (no resolver here). */
+  status: z.enum(['open', 'resolved', 'settled']),
   resolvedBy: z.string().nullable(),
   resolvedAt: z.string().nullable(),
   reason: z.string().nullable(),

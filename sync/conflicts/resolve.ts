@@ -85,7 +85,21 @@ export function applyResolution(draft: unknown, record: ConflictRecord, resoluti
   list[index]![fields[0]!] = pick.value === null ? '' : String(pick.value);
 }
 
+/** The message of the change that writes a resolution: it names the conflict (same id on every device). */
+export const resolutionMessage = (conflictId: string): string => `resolve conflict ${conflictId}`;
+const RESOLUTION_MESSAGE = /^resolve conflict ([0-9a-f]{32})$/;
+
+/** Ids of the conflicts resolved by the changes `doc` holds beyond `heads` (which it must hold). */
+export function resolutionsSince(doc: A.Doc<unknown>, heads: string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const c of A.getChangesMetaSince(doc, heads)) {
+    const m = c.message ? RESOLUTION_MESSAGE.exec(c.message) : null;
+    if (m) ids.add(m[1]!);
+  }
+  return ids;
+}
+
 /** Convenience for a plain Automerge document; like A.change it supersedes `doc` (clone first to keep it). */
 export function resolveConflict<T>(doc: A.Doc<T>, record: ConflictRecord, resolution: Resolution): A.Doc<T> {
-  return A.change(doc, { message: `resolve conflict ${record.id}` }, (d) => applyResolution(d, record, resolution));
+  return A.change(doc, { message: resolutionMessage(record.id) }, (d) => applyResolution(d, record, resolution));
 }

@@ -3,7 +3,7 @@
 // resolve (the chosen value written to the chart as a new change and stored, then
 // ONE transaction that projects the chart, marks the queue row with who chose, why
 // and when, and writes the audit record).
-import { applyResolution, ResolveError, type ConflictRecord, type Resolution } from '../../../sync';
+import { applyResolution, resolutionMessage, ResolveError, type ConflictRecord, type Resolution } from '../../../sync';
 import { ApiError } from '../../api';
 import { appendAudit } from '../../access/audit-log';
 import type { ChartStore } from '../../store/charts/chart-store';
@@ -25,7 +25,7 @@ export interface ConflictView {
   values: { value: unknown; side: 'ours' | 'theirs' | null }[];
   merged: unknown;
   detectedAt: string;
-  status: 'open' | 'resolved';
+  status: 'open' | 'resolved' | 'settled';
   resolvedBy: string | null;
   resolvedAt: string | null;
   reason: string | null;
@@ -146,7 +146,7 @@ async function writeResolution(
     await charts.changeThen(
       patientId,
       (doc) => applyResolution(doc, record, resolution),
-      { message: `resolve conflict ${conflictId}` },
+      { message: resolutionMessage(conflictId) },
       () => {
         if (getConflict(db, conflictId)?.status !== 'open')
           throw new ApiError('CONFLICT', 'This conflict was already resolved.');

@@ -33,6 +33,7 @@ import {
   foundClinic,
   issueEnrollmentCode,
   putRosterOps as putDocRosterOps,
+  resolutionsSince,
   revokeDeviceOp,
   RosterError,
   rosterOpsOf,
@@ -60,7 +61,7 @@ import {
   saveMembership,
   type Membership,
 } from '../../store/sync/clinic-membership';
-import { sqliteConflictQueue } from '../../store/sync/conflicts';
+import { settleConflicts, sqliteConflictQueue } from '../../store/sync/conflicts';
 import { sqliteEnrollmentCodeStore } from '../../store/sync/enrollment-codes';
 import {
   headsKey,
@@ -95,6 +96,8 @@ interface TakenIn {
   patientId: string;
   refused: { id: string; reason: string }[];
   newConflicts: number;
+  /** Conflicts queued here that the change ended (settleConflicts). */
+  settled: number;
 }
 
 export interface SyncProgress {
@@ -1212,12 +1215,23 @@ export class SyncService {
     const patientId = this.#o.charts.projectDocument(documentId, doc);
     if (!patientId) return null;
     const received = receiveEntries(this.#db, documentId, patientId, doc as unknown as SignedEntriesDoc);
+    // Conflicts queued here that what arrived ended (resolved or replaced elsewhere).
+    const settled = row
+      ? settleConflicts(
+          this.#db,
+          documentId,
+          new Set(conflicts.map((c) => c.id)),
+          resolutionsSince(doc as unknown as A.Doc<unknown>, before),
+          new Date().toISOString(),
+        )
+      : 0;
     return this.#recordTakenIn(
       documentId,
       patientId,
       received,
       conflicts,
       row ? 'sync.chart.received' : 'sync.chart.new',
+      settled,
     );
   }
 
@@ -1228,6 +1242,7 @@ export class SyncService {
     received: ReceiveResult,
     conflicts: ConflictRecord[],
     action: 'sync.chart.received' | 'sync.chart.new',
+    settled = 0,
   ): TakenIn {
     const at = new Date().toISOString();
     const q = sqliteConflictQueue(this.#db, () => patientId);
@@ -1238,9 +1253,14 @@ export class SyncService {
       action,
       patientId,
       entityId: patientId,
-      detail: { entries: received.stored, refused: received.refused.length, conflicts: newConflicts },
+      detail: {
+        entries: received.stored,
+        refused: received.refused.length,
+        conflicts: newConflicts,
+        ...(settled > 0 ? { settled } : {}),
+      },
     });
-    return { documentId, patientId, refused: received.refused, newConflicts };
+    return { documentId, patientId, refused: received.refused, newConflicts, settled };
   }
 
   /** After the transaction: tell open screens, log refused entries, signal conflicts and status. */
@@ -1250,7 +1270,7 @@ export class SyncService {
       if (!t) continue;
       this.#o.onPatient?.(t.patientId);
       for (const r of t.refused) this.#o.log(`sync: REFUSED entry ${r.id} of document ${t.documentId}: ${r.reason}`);
-      conflicts += t.newConflicts;
+      conflicts += t.newConflicts + t.settled;
     }
     if (conflicts > 0) this.#o.onConflicts?.();
     this.#o.onStatus?.();

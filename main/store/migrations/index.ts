@@ -10,6 +10,7 @@ import { migration0007 } from './0007-merkle-log-rows';
 import { migration0008 } from './0008-chart-sharing';
 import { migration0009 } from './0009-patient-search-rows';
 import { migration0010 } from './0010-peer-docs-by-document';
+import { migration0011 } from './0011-conflicts-settled';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -23,5 +24,6 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
 export type { Migration };

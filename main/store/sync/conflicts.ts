@@ -1,6 +1,8 @@
 // The conflict review queue (sync/conflicts/queue.ts contract) in SQLite. A conflict
 // seen again after another merge is refreshed while open and never reopened once
-// resolved; resolving records who chose, why and when.
+// resolved; resolving records who chose, why and when. A conflict another device
+// resolved, or that a later edit replaced, is `settled` here when its change arrives
+// (migration 0011).
 import type { ConflictQueue, ConflictRecord, Resolution } from '../../../sync';
 import type { Db } from '../database';
 import { stmt } from '../statements';
@@ -13,7 +15,7 @@ export interface ConflictRow {
   path: string;
   record_json: string;
   detected_at: string;
-  status: 'open' | 'resolved';
+  status: 'open' | 'resolved' | 'settled';
   resolved_by: string | null;
   resolved_at: string | null;
   reason: string | null;
@@ -78,6 +80,47 @@ export function markResolved(
   if (r.changes !== 1) throw new Error(`conflict ${id} is not open`);
 }
 
+/** Why a conflict was settled here rather than resolved by a user of this device. */
+export const SETTLED_ELSEWHERE = 'Resolved on another device.';
+export const SETTLED_REPLACED = 'No longer contested: a later change replaced these values.';
+
+/**
+ * Settles the open conflicts of a chart that a change just taken in ended (in the
+ * caller's transaction): those whose resolution it carries (`resolvedElsewhere`, by
+ * id: a conflict has the same id on every device), and those detected from values
+ * standing together in the document (Automerge's concurrent values, which have op
+ * ids) that no longer stand (`standing`: the ids detected now; none of those is
+ * settled, whatever a change message claims). Conflicts detected by
+ * comparing the two sides of a merge cannot be seen again and stay open unless
+ * resolved. Returns how many were settled.
+ */
+export function settleConflicts(
+  db: Db,
+  documentId: string,
+  standing: ReadonlySet<string>,
+  resolvedElsewhere: ReadonlySet<string>,
+  at: string,
+): number {
+  const open = stmt(db, "SELECT * FROM sync_conflicts WHERE document_id = ? AND status = 'open'").all(
+    documentId,
+  ) as ConflictRow[];
+  let settled = 0;
+  for (const row of open) {
+    // Never one the document still shows (a change that only claims to resolve it).
+    if (standing.has(row.id)) continue;
+    let reason: string | undefined;
+    if (resolvedElsewhere.has(row.id)) reason = SETTLED_ELSEWHERE;
+    else if (conflictRecordOf(row).values.every((v) => v.opId !== undefined)) reason = SETTLED_REPLACED;
+    if (!reason) continue;
+    stmt(
+      db,
+      "UPDATE sync_conflicts SET status = 'settled', resolved_at = ?, reason = ? WHERE id = ? AND status = 'open'",
+    ).run(at, reason, row.id);
+    settled++;
+  }
+  return settled;
+}
+
 export const getConflict = (db: Db, id: string): ConflictRow | undefined =>
   stmt(db, 'SELECT * FROM sync_conflicts WHERE id = ?').get(id) as ConflictRow | undefined;
 
@@ -85,10 +128,11 @@ export function listConflicts(
   db: Db,
   filter: { patientId?: string; status?: 'open' | 'resolved' | 'all' },
 ): ConflictRow[] {
+  // 'resolved' lists every closed conflict: resolved here or settled.
   const status = filter.status ?? 'open';
   return stmt(
     db,
-    `SELECT * FROM sync_conflicts WHERE (? = 'all' OR status = ?) AND (? IS NULL OR patient_id = ?)
+    `SELECT * FROM sync_conflicts WHERE (? = 'all' OR (status = 'open') = (? = 'open')) AND (? IS NULL OR patient_id = ?)
      ORDER BY detected_at DESC LIMIT 500`,
   ).all(status, status, filter.patientId ?? null, filter.patientId ?? null) as ConflictRow[];
 }

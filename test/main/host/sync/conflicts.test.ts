@@ -8,7 +8,12 @@ import { verifyAuditChain } from '../../../../main/access/audit-log';
 import { handlers, type CallContext } from '../../../../main/host/handlers';
 import { AUDITED_PATIENT_IDS, readConflicts, resolveConflictById } from '../../../../main/host/sync/conflict-review';
 import { getPatientRow } from '../../../../main/store/charts/projection';
-import { getConflict, sqliteConflictQueue } from '../../../../main/store/sync/conflicts';
+import {
+  getConflict,
+  SETTLED_ELSEWHERE,
+  SETTLED_REPLACED,
+  sqliteConflictQueue,
+} from '../../../../main/store/sync/conflicts';
 import { openTestHost, registration, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
@@ -69,9 +74,52 @@ describe('conflict queue through the host', () => {
       /already resolved/,
     );
 
-    // The choice reaches the other device.
+    // The choice reaches the other device, where the same conflict was queued: it is
+    // settled there (not left open for a second review), with no resolver of its own.
+    expect(readConflicts(laptop.clinic.db, laptop.doctor.id, { patientId: p.id }).map((c) => c.id)).toEqual([
+      open[0]!.id,
+    ]);
     expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
     expect((await laptop.clinic.charts.read(p.id)).familyName).toBe('Al-Rawi');
+    expect(readConflicts(laptop.clinic.db, laptop.doctor.id, { patientId: p.id })).toEqual([]);
+    expect(readConflicts(laptop.clinic.db, laptop.doctor.id, { status: 'resolved' })).toMatchObject([
+      { id: open[0]!.id, status: 'settled', resolvedBy: null, reason: SETTLED_ELSEWHERE },
+    ]);
+    expect(laptop.clinic.stats().conflicts).toBe(0);
+  }, 90_000);
+
+  it('settles a conflict that a later edit, made after seeing both values, replaced on the other device', async () => {
+    const desk = await openTestHost('desk');
+    const laptop = await openTestHost('laptop');
+    hosts.push(desk, laptop);
+    const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    const url = `ws://127.0.0.1:${port}`;
+    const { code } = await desk.clinic.sync.enrollmentCode(null);
+    await laptop.clinic.sync.join({ code, peerUrl: url, actorId: null });
+    const p = await desk.clinic.registerPatient(desk.doctor, registration('Huda'));
+    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    const setPhone = (h: TestHost, phone: string) =>
+      h.clinic.charts.change(p.id, h.doctor.id, { action: 'test.edit' }, (d) => {
+        d.demographics.phone = new A.ImmutableString(phone);
+      });
+    await setPhone(desk, '07701111111');
+    await setPhone(laptop, '07702222222');
+    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    const queued = readConflicts(desk.clinic.db, desk.doctor.id, { patientId: p.id });
+    expect(queued.map((c) => c.path)).toEqual([['demographics', 'phone']]);
+
+    // On the laptop someone types the right number over both, without the review screen.
+    await setPhone(laptop, '07703333333');
+    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    expect((await desk.clinic.charts.read(p.id)).phone).toBe('07703333333');
+    expect(readConflicts(desk.clinic.db, desk.doctor.id, { patientId: p.id })).toEqual([]);
+    expect(readConflicts(desk.clinic.db, desk.doctor.id, { status: 'all' })).toMatchObject([
+      { id: queued[0]!.id, status: 'settled', reason: SETTLED_REPLACED },
+    ]);
+    const audit = desk.clinic.db
+      .prepare("SELECT detail FROM audit_log WHERE action = 'sync.chart.received' AND detail LIKE '%settled%'")
+      .all() as { detail: string }[];
+    expect(audit.map((a) => JSON.parse(a.detail) as { settled: number }).map((d) => d.settled)).toEqual([1]);
   }, 90_000);
 });
 
