@@ -1,105 +1,134 @@
-// Runs bulk-decode.ts on a worker thread, so that a first sync of thousands of charts
-// loads and checks them on the second core while the main thread stores the previous
-// batch (and keeps serving the UI). The thread is started (warmUp) when a sync is to
-// bring many charts; until it has loaded, when it was not started, and if it cannot
-// start or dies, batches are decoded inline — slower, never lost.
+// Runs bulk-decode.ts on worker threads, so that a first sync of thousands of charts
+// loads and checks them beside the main thread, which stores the previous batches
+// (and keeps serving the UI). The threads are started (warmUp) when a sync is to bring
+// many charts, and are sent batches from then on, each to the thread with the fewest
+// waiting; when none was started, and once every thread failed to start (in 20 s) or
+// died, batches are decoded inline — slower, never lost.
 import { Worker } from 'node:worker_threads';
 import { decodeCharts, type DecodedChart } from './bulk-decode';
 
 type Docs = { documentId: string; bytes: Uint8Array }[];
+
+/** A thread not ready by then is given up: its batches are decoded inline. */
+const STARTUP_LIMIT_MS = 20_000;
+
+/**
+ * Decoding threads. Decoding (loading the document, five Ed25519 checks) costs about
+ * 2 ms a chart, three times what the main thread then spends storing it: with one
+ * thread, a first sync waited on it.
+ */
+export const DECODE_THREADS = 2;
 
 interface Pending {
   docs: Docs;
   resolve(decoded: DecodedChart[]): void;
 }
 
+interface Thread {
+  worker: Worker;
+  ready: boolean;
+  pending: Map<number, Pending>;
+}
+
 export class BulkDecoder {
   readonly #log: (message: string) => void;
-  #worker: Worker | undefined;
-  #ready = false;
-  #unavailable = false;
+  readonly #threads: number;
+  readonly #live: Thread[] = [];
+  #started = false;
+  #closed = false;
   #nextId = 1;
-  readonly #pending = new Map<number, Pending>();
 
-  constructor(log: (message: string) => void) {
+  constructor(log: (message: string) => void, threads = DECODE_THREADS) {
     this.#log = log;
+    this.#threads = threads;
   }
 
-  /** Whether batches go to the worker thread (for tests and diagnostics). */
+  /** Whether a worker thread is ready for batches (for tests and diagnostics). */
   get onWorker(): boolean {
-    return this.#ready;
+    return this.#live.some((t) => t.ready);
   }
 
   /**
-   * Starts the thread, for a sync that brings many charts (starting it costs about a
-   * second of CPU and some memory: a sync of a few charts decodes them inline).
+   * Starts the threads, for a sync that brings many charts (starting one costs a few
+   * tenths of a second of CPU and some memory: a sync of a few charts decodes them
+   * inline). Once: threads that die are not restarted.
    */
   warmUp(): void {
-    this.#start();
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    for (let i = 0; i < this.#threads; i++) this.#start();
   }
 
   decode(docs: Docs): Promise<DecodedChart[]> {
-    const worker = this.#worker;
-    if (!this.#ready || !worker) return Promise.resolve(decodeCharts(docs));
+    // A thread still starting gets batches too (its messages wait for it): decoding
+    // inline meanwhile took the CPU the thread needed to start (1.5 s under load
+    // instead of 0.2). If it fails or does not start in time, its batches are decoded
+    // here (#giveUp).
+    const thread = this.#live.reduce<Thread | undefined>(
+      (best, t) => (!best || t.pending.size < best.pending.size ? t : best),
+      undefined,
+    );
+    if (!thread) return Promise.resolve(decodeCharts(docs));
     const id = this.#nextId++;
     return new Promise((resolve) => {
-      this.#pending.set(id, { docs, resolve });
-      worker.postMessage({ id, docs });
+      thread.pending.set(id, { docs, resolve });
+      thread.worker.postMessage({ id, docs });
     });
   }
 
   async close(): Promise<void> {
-    const w = this.#worker;
-    this.#unavailable = true;
-    this.#ready = false;
-    this.#worker = undefined;
+    this.#closed = true;
+    const threads = this.#live.splice(0);
     // Nothing waits for these any more: answered as not decoded, at once.
-    for (const [id, p] of [...this.#pending]) {
-      this.#pending.delete(id);
-      p.resolve(p.docs.map((d) => ({ documentId: d.documentId, ok: false, reason: 'sync stopped' })));
-    }
-    await w?.terminate();
+    for (const t of threads)
+      for (const [id, p] of [...t.pending]) {
+        t.pending.delete(id);
+        p.resolve(p.docs.map((d) => ({ documentId: d.documentId, ok: false, reason: 'sync stopped' })));
+      }
+    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   #start(): void {
-    if (this.#worker || this.#unavailable) return;
     let w: Worker;
     try {
       w = new Worker(new URL('./bulk-decode-worker.mjs', import.meta.url));
     } catch (e) {
-      this.#giveUp(`could not start (${e instanceof Error ? e.message : String(e)})`);
+      this.#log(`sync: a chart decoding thread could not start (${e instanceof Error ? e.message : String(e)})`);
       return;
     }
-    this.#worker = w;
+    const thread: Thread = { worker: w, ready: false, pending: new Map() };
+    this.#live.push(thread);
     w.unref();
+    const startLimit = setTimeout(() => {
+      if (thread.ready) return;
+      this.#giveUp(thread, `did not start within ${STARTUP_LIMIT_MS / 1000} s`);
+      void w.terminate();
+    }, STARTUP_LIMIT_MS);
+    startLimit.unref();
     w.on('message', (m: { ready?: true; id?: number; decoded?: DecodedChart[]; error?: string }) => {
       if (m.ready) {
-        this.#ready = true;
+        thread.ready = true;
+        clearTimeout(startLimit);
         return;
       }
-      const p = m.id === undefined ? undefined : this.#pending.get(m.id);
+      const p = m.id === undefined ? undefined : thread.pending.get(m.id);
       if (!p) return;
-      this.#pending.delete(m.id!);
+      thread.pending.delete(m.id!);
       p.resolve(m.decoded ?? decodeCharts(p.docs));
     });
-    w.on('error', (e) => this.#giveUp(`failed (${e.message})`));
-    w.on('exit', (code) => {
-      if (this.#worker === w) this.#giveUp(`exited (code ${code})`);
-    });
+    w.on('error', (e) => this.#giveUp(thread, `failed (${e.message})`));
+    w.on('exit', (code) => this.#giveUp(thread, `exited (code ${code})`));
   }
 
-  #giveUp(why: string): void {
-    if (!this.#unavailable) this.#log(`sync: the chart decoding thread ${why}; decoding on the main thread`);
-    this.#unavailable = true;
-    this.#ready = false;
-    this.#worker = undefined;
-    this.#fallBack();
-  }
-
-  /** Batches sent to a worker that is gone are decoded here. */
-  #fallBack(): void {
-    for (const [id, p] of [...this.#pending]) {
-      this.#pending.delete(id);
+  /** A thread is gone: batches it held are decoded here, the next go to the others. */
+  #giveUp(thread: Thread, why: string): void {
+    const i = this.#live.indexOf(thread);
+    if (i < 0) return;
+    this.#live.splice(i, 1);
+    const rest = this.#live.length > 0 ? 'the others decode' : 'decoding on the main thread';
+    this.#log(`sync: a chart decoding thread ${why}; ${rest}`);
+    for (const [id, p] of [...thread.pending]) {
+      thread.pending.delete(id);
       p.resolve(decodeCharts(p.docs));
     }
   }
