@@ -14,7 +14,7 @@ import {
   SETTLED_REPLACED,
   sqliteConflictQueue,
 } from '../../../../main/store/sync/conflicts';
-import { openTestHost, registration, type TestHost } from './sync-fixture';
+import { enrolledPair, openTestHost, registration, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
@@ -23,13 +23,7 @@ afterEach(async () => {
 
 describe('conflict queue through the host', () => {
   it('queues a concurrent demographic edit and resolves it with a reason', async () => {
-    const desk = await openTestHost('desk');
-    const laptop = await openTestHost('laptop');
-    hosts.push(desk, laptop);
-    const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
-    const url = `ws://127.0.0.1:${port}`;
-    const { code } = await desk.clinic.sync.enrollmentCode(null);
-    await laptop.clinic.sync.join({ code, peerUrl: url, actorId: null });
+    const { desk, laptop, url } = await enrolledPair(hosts);
     const p = await desk.clinic.registerPatient(desk.doctor, registration('Layla'));
     expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
 
@@ -89,13 +83,7 @@ describe('conflict queue through the host', () => {
   }, 90_000);
 
   it('settles a conflict that a later edit, made after seeing both values, replaced on the other device', async () => {
-    const desk = await openTestHost('desk');
-    const laptop = await openTestHost('laptop');
-    hosts.push(desk, laptop);
-    const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
-    const url = `ws://127.0.0.1:${port}`;
-    const { code } = await desk.clinic.sync.enrollmentCode(null);
-    await laptop.clinic.sync.join({ code, peerUrl: url, actorId: null });
+    const { desk, laptop, url } = await enrolledPair(hosts);
     const p = await desk.clinic.registerPatient(desk.doctor, registration('Huda'));
     expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
     const setPhone = (h: TestHost, phone: string) =>
