@@ -82,7 +82,8 @@ export function markResolved(
 
 /** Why a conflict was settled here rather than resolved by a user of this device. */
 export const SETTLED_ELSEWHERE = 'Resolved on another device.';
-export const SETTLED_REPLACED = 'No longer contested: a later change replaced these values.';
+// Also when a third concurrent value joined them: that contest is queued as its own conflict.
+export const SETTLED_REPLACED = 'No longer stands as recorded: a later change replaced these values or added another.';
 
 /**
  * Settles the open conflicts of a chart that a change just taken in ended (in the
