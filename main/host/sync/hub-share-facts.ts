@@ -21,15 +21,23 @@
 // requests and "unavailable" through for a document it cannot judge. Going out, the
 // server's answer to such a frame is judged in turn; coming in, such a frame gives the
 // server nothing to store. A clinic device may hold every chart of its facility
-// (mayHold reads nothing else for it), so its frames are never inspected. For a field
-// or hub device, a chart that cannot be read (not on the server, a timeout) or a
+// (mayHold reads nothing else for it), so frames going to it are not inspected. For a
+// field or hub device, a chart that cannot be read (not on the server, a timeout) or a
 // document that is not a chart gets no content, and takes none from it.
+//
+// Coming in, chart content is judged twice: the device may hold the chart, and the hub
+// may keep it. The sync server is the hub's storage, so a chart goes in only if its
+// patient consented to regional storage (the rule of the hub role, which the hub's
+// device must have: hub.ts). Devices already keep unconsented charts from a peer with
+// the hub role; this check is for a device whose roster is behind, or that ignores it.
 //
 // One exception, coming in: a document the sync server does not hold yet. A device
 // registering a patient creates the chart, and nobody can have assigned it to a team
 // yet (a field device's new patient has no teams until a clinic assigns it), so the
-// chart's facts cannot speak for it; as on the LAN (share-policy.ts: an unknown
-// document may be handed over), its first content is let through. Why this cannot be
+// chart's facts cannot speak for the device; as on the LAN (share-policy.ts: an
+// unknown document may be handed over), its first content is let through, if the frame
+// holds the whole chart and the chart records the patient's consent to regional
+// storage (chartFactsOfFrame: the hub keeps nothing else). Why this cannot be
 // used to write into a chart the hub holds and the device may not:
 //   - Document ids are random (a UUID: 122 random bits). A device cannot hit an
 //     existing chart by guessing, only by using an id it was told (the catalog names
@@ -82,6 +90,23 @@ export function chartFactsOf(doc: unknown, facilityId: string): ChartFacts | nul
     fieldTeamIds: s.fieldTeamIds,
     consent: { fieldCopies: s.fieldCopies, regionalHub: s.regionalHub },
   };
+}
+
+/**
+ * The share facts of the chart a sync frame carries whole (a device pushing a chart the
+ * server has nothing of sends all of it, as a document chunk or as changes), or null
+ * when the frame does not make a chart on its own (not a sync frame, a document that is
+ * not a chart, changes whose dependencies are not in the frame).
+ */
+export function chartFactsOfFrame(m: Message, facilityId: string): ChartFacts | null {
+  if ((m.type !== 'sync' && m.type !== 'request') || !(m.data instanceof Uint8Array)) return null;
+  try {
+    let doc = A.init<unknown>();
+    for (const chunk of A.decodeSyncMessage(m.data).changes) doc = A.loadIncremental(doc, chunk);
+    return chartFactsOf(doc, facilityId);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -218,12 +243,24 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
 
   const docOf = (m: Message) => (typeof m.documentId === 'string' ? m.documentId : undefined);
   const isSync = (m: Message) => m.type === 'sync' || m.type === 'request';
+  /**
+   * A frame about a chart (not the roster or catalog). What the server tells a clinic
+   * device of it counts too: the device's next frame may be the chart's first content.
+   */
+  const isChartFrame = (m: Message) => {
+    const documentId = docOf(m);
+    return documentId !== undefined && !o.clinicDocs.has(documentId);
+  };
 
   /**
-   * The answer for a frame that needs no chart's facts (no document, roster or catalog,
-   * a clinic device, an unknown or revoked device), or the device and document to judge.
+   * For a frame going out: the answer when it needs no chart's facts (no document,
+   * roster or catalog, a clinic device, an unknown or revoked device), or the device and
+   * document to judge.
    */
-  const subject = (peer: AuthenticatedPeer, m: Message): boolean | { device: DeviceFacts; documentId: string } => {
+  const outboundSubject = (
+    peer: AuthenticatedPeer,
+    m: Message,
+  ): boolean | { device: DeviceFacts; documentId: string } => {
     const documentId = docOf(m);
     if (documentId === undefined) return true;
     const device = deviceFacts(peer.deviceId);
@@ -236,7 +273,8 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
   };
 
   const judgeOutbound = (peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean> => {
-    const s = subject(peer, m);
+    const s = outboundSubject(peer, m);
+    if (s === true && isSync(m) && isChartFrame(m)) noteServerHeads(peer.deviceId, docOf(m)!, frameContent(m).heads);
     if (typeof s === 'boolean') return s;
     const { device, documentId } = s;
     const { content, heads } = frameContent(m);
@@ -246,19 +284,28 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
     return factsOf(documentId, heads).then((facts) => allows(device, facts));
   };
 
+  /** What the sync server may store: it is the hub's storage, so only charts with regional consent. */
+  const hub: DeviceFacts = { deviceId: 'hub', role: 'hub', facilityIds: [o.clinicId], teamIds: [] };
+  /** The device may send it, and the hub may keep it. */
+  const stores = (device: DeviceFacts, facts: ReadFacts) => allows(device, facts) && allows(hub, facts);
+  /** A chart the server holds nothing of: the frame itself must be the whole chart, consented (see the header). */
+  const firstContent = (m: Message) => allows(hub, chartFactsOfFrame(m, o.clinicId));
+
   const judgeInbound = (peer: AuthenticatedPeer, m: Message): boolean | Promise<boolean> => {
-    const s = subject(peer, m);
-    if (typeof s === 'boolean') return s;
-    const { device, documentId } = s;
+    const documentId = docOf(m);
+    if (documentId === undefined) return true;
+    const device = deviceFacts(peer.deviceId);
+    if (!device) return false;
+    if (o.clinicDocs.has(documentId)) return mayHold(device, { kind: 'roster' }).allow;
     if (!frameContent(m).content) return true;
-    if (cache.has(documentId)) return allows(device, cache.get(documentId));
+    if (cache.has(documentId)) return stores(device, cache.get(documentId));
     // Not held yet, by the server's own word to this device (see the header).
-    if (!known(documentId) && toldEmpty.get(documentId)?.has(peer.deviceId)) return true;
+    if (!known(documentId) && toldEmpty.get(documentId)?.has(peer.deviceId)) return firstContent(m);
     // At no particular heads: the frame's changes are not on the server (that is the
     // point), so the facts are those of what the server holds now.
     return factsOf(documentId, undefined).then((facts) =>
       // "Unavailable" counts only if no content of the document went in meanwhile.
-      facts === 'absent' ? !known(documentId) : allows(device, facts),
+      facts === 'absent' ? !known(documentId) && firstContent(m) : stores(device, facts),
     );
   };
 

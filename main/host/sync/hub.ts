@@ -7,21 +7,22 @@
 // Share policy at the hub (hub-share-facts.ts): only active devices of the clinic
 // reach the sync server, and every frame the server sends a device, and every frame a
 // device sends the server, is judged by the LAN's rule (`mayHold`). The roster and
-// catalog go to and come from every active device; a clinic device receives and sends
-// every chart; a field device only the charts of its teams whose patients allow field
-// copies, and a device with the hub role only those whose patients consented to
-// regional storage, plus (coming in) a chart the server does not hold yet: a patient
-// it registered. The chart's facts are read from the chart on the sync server (the hub
+// catalog go to and come from every active device; a clinic device receives every
+// chart the server holds; a field device only the charts of its teams whose patients
+// allow field copies, plus (coming in) a chart the server does not hold yet: a patient
+// it registered. The sync server is the hub's storage, so it keeps only charts whose
+// patients consented to regional storage: the hub's device must have the role "hub"
+// (checked at start), which makes every device keep the others back, and the gateway
+// refuses them from a device that sends them anyway. The chart's facts are read from the chart on the sync server (the hub
 // keeps only the facts, and reads them again after a change of the chart goes to the
 // server), so a reassignment counts from the next sync.
 //
 // What it does not do: frames without document content (requests, "unavailable",
 // sync messages without changes: heads and hashes) pass for any active device, so a
 // field device learns that a chart exists and its heads (the catalog tells it as
-// much); a device that knows the id of a chart the server has never held can be the
-// first to put content under it (as at a LAN peer that has not seen the chart; see
-// hub-share-facts.ts); and what the sync server stores is not limited by consent (it
-// is the hub's storage).
+// much); and a device that knows the id of a chart the server has never held can be
+// the first to put content under it (as at a LAN peer that has not seen the chart; see
+// hub-share-facts.ts).
 import { Repo, type DocumentId, type PeerId } from '@automerge/automerge-repo';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { createServer, type Server } from 'node:http';
@@ -47,6 +48,19 @@ export async function startHubGateway(args: {
   const roster = args.sync.rosterState;
   if (!m || !roster)
     throw new Error('This data directory is not enrolled in a clinic: run "sijill peers join" for the hub first.');
+  // Devices judge what they send a peer by its role: only with the hub role does a
+  // clinic device keep back the charts of patients who did not consent to regional
+  // storage. The gateway refuses those too, but a device that sends them is not told
+  // why (it sees "unavailable"), and may think the hub holds them.
+  const id = args.sync.deviceId;
+  const role = roster.roster.devices.get(id)?.role;
+  if (role !== 'hub')
+    throw new Error(
+      `This device (${id}) has the role "${role ?? 'none'}" in the clinic's roster; a regional hub needs the role "hub", ` +
+        'so that devices send it only the charts of patients who consented to regional storage. On an administrator ' +
+        `device run "sijill peers role ${id} --role hub", then "sijill sync --data-dir <this directory> --peer ` +
+        'ws://<that device>" here so this device learns it.',
+    );
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
   http.on('upgrade', (req, socket, head) => {

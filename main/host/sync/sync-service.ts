@@ -1385,8 +1385,10 @@ export class SyncService {
           if (dev === this.deviceId) continue;
           const k = `${dev}\u0000${docId}`;
           if (this.#mirror.get(k) !== h) {
-            // A changed chart (e.g. newly assigned to this device's team) may be given now.
+            // A changed chart (e.g. newly assigned to this device's team) may be given now,
+            // by that device or by a hub (which lists nothing: it may hold the chart now).
             this.#refused.get(dev)?.delete(docId);
+            for (const [peer, ids] of this.#refused) if (entryOf(byDev, peer) === undefined) ids.delete(docId);
             if (!this.#knownPeers.has(dev)) {
               upsertPeer(this.#db, dev, null, now);
               this.#knownPeers.add(dev);
@@ -1434,10 +1436,25 @@ export class SyncService {
     if (bySync.length > 0)
       void this.#inWindows(bySync, 'receiving', null).finally(() => {
         for (const id of bySync) this.#requested.delete(id);
+        this.#notGivenByHubs(bySync);
       });
   }
 
   readonly #requested = new Set<string>();
+
+  /**
+   * Charts asked for that did not come: a connected peer that does not list them in the
+   * catalog (a hub: the sync server lists nothing) does not hold them for this device,
+   * e.g. a chart whose patient did not consent to regional storage, which no device
+   * leaves at a hub. Not waited for from it (#convergedNow) until the chart changes.
+   */
+  #notGivenByHubs(documentIds: string[]): void {
+    const docs = this.#catalogHandle?.doc()?.docs ?? {};
+    for (const id of documentIds) {
+      if (this.#projectedRow(id)) continue;
+      for (const dev of this.#connected.keys()) if (entryOf(docs[id], dev) === undefined) this.#refusedBy(dev).add(id);
+    }
+  }
 
   /** Writes this device's own heads of every chart into the catalog (once per process). */
   #refreshCatalog(): void {

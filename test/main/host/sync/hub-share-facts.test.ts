@@ -16,11 +16,11 @@ import {
 const CLINIC = 'clinic-1';
 const im = (s: string) => new A.ImmutableString(s);
 
-function chart(patientId: string, teams: string[], fieldCopies = true) {
+function chart(patientId: string, teams: string[], fieldCopies = true, regionalHub = false) {
   return A.from<Record<string, unknown>>({
     schema: 1,
     patientId: im(patientId),
-    sharing: { fieldTeams: Object.fromEntries(teams.map((t) => [t, true])), fieldCopies, regionalHub: false },
+    sharing: { fieldTeams: Object.fromEntries(teams.map((t) => [t, true])), fieldCopies, regionalHub },
   });
 }
 
@@ -70,12 +70,13 @@ function setup(facts: Record<string, ReadFacts>) {
   };
 }
 
-const patient = (teams: string[], fieldCopies = true): ChartFacts => ({
+/** A chart's facts; a chart on the sync server has its patient's consent to regional storage. */
+const patient = (teams: string[], fieldCopies = true, regionalHub = true): ChartFacts => ({
   kind: 'patient',
   patientId: 'p',
   facilityId: CLINIC,
   fieldTeamIds: teams,
-  consent: { fieldCopies, regionalHub: false },
+  consent: { fieldCopies, regionalHub },
 });
 
 describe('hub share facts', () => {
@@ -174,12 +175,11 @@ describe('hub share facts', () => {
     expect(s.reads).toHaveLength(4);
   });
 
-  it('judges what a field device sends by the same facts; clinic devices, roster and catalog, and frames without content pass', async () => {
+  it('judges what a field device sends by the same facts; roster and catalog, and frames without content pass', async () => {
     const { withChanges, headsOnly } = messages(chart('p1', ['T1']));
     const s = setup({ mine: patient(['T1']), other: patient(['T2']), refused: patient(['T1'], false), odd: null });
     const judge = (id: string, deviceId = 'tablet', data = withChanges) =>
       s.policy.judgeInbound(peer(deviceId), frame('sync', id, data));
-    expect(judge('any', 'desk')).toBe(true);
     expect(judge('any', 'gone')).toBe(false);
     expect(judge('roster-doc')).toBe(true);
     expect(judge('catalog-doc')).toBe(true);
@@ -204,7 +204,7 @@ describe('hub share facts', () => {
   });
 
   it('lets a device put a document the server does not hold yet in, on the server’s own word only', async () => {
-    const { withChanges, headsOnly } = messages(chart('new', []));
+    const { withChanges, headsOnly } = messages(chart('new', [], true, true));
     const s = setup({
       new: patient([]),
       seeded: patient(['T2']),
@@ -253,4 +253,33 @@ describe('hub share facts', () => {
     s.releaseRead();
     expect(await racing).toBe(false);
   });
+
+  it('keeps on the sync server only charts whose patients consented to regional storage, from a clinic device too', async () => {
+    const consented = messages(chart('yes', [], true, true));
+    const unconsented = messages(chart('no', [], true, false));
+    const s = setup({ held: patient([]), heldNoConsent: patient([], true, false), fresh: 'absent', odd: null });
+    const fromDesk = (id: string, data = consented.withChanges) =>
+      s.policy.judgeInbound(peer('desk'), frame('sync', id, data));
+    // A chart the server holds: by its facts there.
+    expect(await fromDesk('held')).toBe(true);
+    expect(await fromDesk('heldNoConsent')).toBe(false);
+    expect(await fromDesk('odd')).toBe(false);
+    // Frames without content pass without facts.
+    expect(fromDesk('anything', consented.headsOnly)).toBe(true);
+    // A chart the server has nothing of: by the facts of the chart the frame carries.
+    expect(await fromDesk('fresh')).toBe(true);
+    expect(await fromDesk('fresh', unconsented.withChanges)).toBe(false);
+    expect(s.policy.judgeOutbound(peer('desk'), frame('sync', 'told', emptyHeads()))).toBe(true);
+    expect(fromDesk('told', unconsented.withChanges)).toBe(false);
+    expect(fromDesk('told')).toBe(true);
+    // Changes whose dependencies are not in the frame make no chart: refused.
+    const later = A.change(chart('yes', [], true, true), (d) => void (d.note = im('x')));
+    expect(fromDesk('told', onlyLastChange(later))).toBe(false);
+  });
 });
+
+/** A sync message carrying only the last change of `doc` (as to a peer holding all the rest). */
+function onlyLastChange(doc: A.Doc<unknown>): Uint8Array {
+  const [, msg] = A.generateSyncMessage(doc, A.initSyncState());
+  return A.encodeSyncMessage({ ...A.decodeSyncMessage(msg!), changes: [A.getLastLocalChange(doc)!] });
+}

@@ -1,8 +1,11 @@
 // The share policy at the regional hub, end to end: the official sync server (its own
-// process, as shipped) behind the hub gateway of an enrolled hub host. A field device
+// process, as shipped) behind the hub gateway of an enrolled hub host (role "hub"). The
+// server keeps only charts whose patients consented to regional storage: no device
+// leaves another there, and a device that holds one still converges. A field device
 // that syncs only through the hub receives the charts of its team whose patients allow
-// field copies and nothing else; a clinic device receives everything; a patient moved
-// to the field device's team on a clinic device reaches it at its next sync. Going the
+// field copies and nothing else; a clinic device receives every chart the hub holds; a
+// patient moved to the field device's team on a clinic device reaches it at its next
+// sync. Going the
 // other way, a field device's change to a chart it may no longer hold stops at the hub
 // (neither the sync server nor the clinic gets it), while a patient it registered
 // (a chart the hub does not hold yet) reaches the clinic.
@@ -91,11 +94,16 @@ async function headsOnServer(documentId: string): Promise<string[] | undefined> 
 const droppedIn = (log: string[], deviceId: string) =>
   log.filter((l) => l.startsWith(`hub: dropped ${deviceId}`) && l.endsWith(', in)'));
 
+/** Charts the hub may keep: their patients consented to regional storage. */
+const atHub = (teams: string[], over: Parameters<typeof sharing>[1] = {}) =>
+  sharing(teams, { regionalHub: true, ...over });
+
 /**
  * A desk (administrator device, listening on the LAN), a tablet made a field device of
- * team T1, a laptop (clinic device), and a hub enrolled last and serving the gateway.
+ * team T1, a laptop (clinic device), and a hub enrolled last, given the role "hub", and
+ * serving the gateway.
  */
-async function clinicWithHub(opts: { roleAfterHubJoined?: boolean } = {}) {
+async function clinicWithHub(opts: { roleAfterHubJoined?: boolean; laptopMissesHubRole?: boolean } = {}) {
   const desk = await openTestHost('desk');
   const tablet = await openTestHost('tablet');
   const laptop = await openTestHost('laptop');
@@ -117,9 +125,18 @@ async function clinicWithHub(opts: { roleAfterHubJoined?: boolean } = {}) {
         teamIds: ['T1'],
       });
   }
-  // The tablet and laptop learn the roster that names the hub (no patient exists yet).
+  // The laptop may learn the roster before the hub is given its role (so it takes the
+  // hub for a clinic device, which may hold every chart).
+  if (opts.laptopMissesHubRole) await laptop.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
+  setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
+    deviceId: hubHost.clinic.deviceId,
+    role: 'hub',
+    teamIds: [],
+  });
+  // The hub, tablet and laptop learn the roster that names the hub (no patient exists yet).
+  await hubHost.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
   await tablet.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
-  await laptop.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
+  if (!opts.laptopMissesHubRole) await laptop.clinic.sync.syncOnce(lan, { timeoutMs: 20_000 });
   expect(hubHost.clinic.sync.roster?.devices.get(tablet.clinic.deviceId)).toMatchObject(
     opts.roleAfterHubJoined ? { role: 'clinic' } : { role: 'field', teamIds: ['T1'] },
   );
@@ -136,7 +153,7 @@ async function clinicWithHub(opts: { roleAfterHubJoined?: boolean } = {}) {
 }
 
 describe('share policy at the regional hub (real sync server)', () => {
-  it('a field device gets only its team’s charts that allow field copies; a clinic device all; a reassignment counts at the next sync', async () => {
+  it('a field device gets only its team’s charts that allow field copies; a clinic device all the hub holds; a reassignment counts at the next sync', async () => {
     const { desk, laptop, hubUrl, log, ...rest } = await clinicWithHub();
     let tablet = rest.tablet;
     const doctor = desk.doctor;
@@ -144,22 +161,29 @@ describe('share policy at the regional hub (real sync server)', () => {
     const other = await desk.clinic.registerPatient(doctor, registration('TeamTwo'));
     const refused = await desk.clinic.registerPatient(doctor, registration('Refused'));
     const none = await desk.clinic.registerPatient(doctor, registration('NoTeam'));
-    await setPatientSharing(desk.clinic, doctor.id, mine.id, sharing(['T1']));
-    await setPatientSharing(desk.clinic, doctor.id, other.id, sharing(['T2']));
-    await setPatientSharing(desk.clinic, doctor.id, refused.id, sharing(['T1'], { fieldCopies: false }));
+    const local = await desk.clinic.registerPatient(doctor, registration('NoConsent'));
+    await setPatientSharing(desk.clinic, doctor.id, mine.id, atHub(['T1']));
+    await setPatientSharing(desk.clinic, doctor.id, other.id, atHub(['T2']));
+    await setPatientSharing(desk.clinic, doctor.id, refused.id, atHub(['T1'], { fieldCopies: false }));
+    await setPatientSharing(desk.clinic, doctor.id, none.id, atHub([]));
+    // Assigned to the tablet's team, but not consented to regional storage: never at the hub.
+    await setPatientSharing(desk.clinic, doctor.id, local.id, sharing(['T1']));
     desk.clinic.recordEntry(doctor, mine.id, 'note', { text: 'home visit planned' });
     desk.clinic.recordEntry(doctor, other.id, 'note', { text: 'not for team one' });
+    desk.clinic.recordEntry(doctor, local.id, 'note', { text: 'kept at the clinic' });
     const all = [mine.id, other.id, refused.id, none.id].sort();
 
-    // The desk leaves everything at the hub.
+    // The desk leaves every consented chart at the hub, and is in sync with it.
     const d1 = await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
     expect(d1.converged).toBe(true);
+    for (const id of all) expect(await headsOnServer(documentIdOf(desk, id))).toEqual(projectedHeads(desk, id));
+    expect(await headsOnServer(documentIdOf(desk, local.id))).toBeUndefined();
 
     // The field device of team T1 gets its one chart, whole, and nothing else.
     await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
     expect(held(tablet)).toEqual([mine.id]);
     const chart = await tablet.clinic.getChart(tablet.doctor, mine.id);
-    expect(chart.chart.sharing).toEqual(sharing(['T1']));
+    expect(chart.chart.sharing).toEqual(atHub(['T1']));
     expect(chart.entries.map((e) => e.signatureValid)).toEqual([true]);
     const tabletEntries = tablet.clinic.db.prepare('SELECT DISTINCT patient_id FROM entries').all() as {
       patient_id: string;
@@ -169,15 +193,16 @@ describe('share policy at the regional hub (real sync server)', () => {
     const dropped = (deviceId: string) => log.filter((l) => l.startsWith(`hub: dropped ${deviceId}`)).length;
     expect(dropped(tablet.clinic.deviceId)).toBeGreaterThan(0);
 
-    // A clinic device gets every chart through the same hub, and converges.
+    // A clinic device gets every chart the hub holds, and converges without the one it does not.
     const l1 = await laptop.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
     expect(l1.converged).toBe(true);
     expect(held(laptop)).toEqual(all);
+    expect(await headsOnServer(documentIdOf(desk, local.id))).toBeUndefined();
     expect((await laptop.clinic.getChart(laptop.doctor, other.id)).entries).toHaveLength(1);
     expect(dropped(laptop.clinic.deviceId)).toBe(0);
 
     // The patient of team T2 is moved to T1 on the desk, which syncs with the hub.
-    await setPatientSharing(desk.clinic, doctor.id, other.id, sharing(['T1']));
+    await setPatientSharing(desk.clinic, doctor.id, other.id, atHub(['T1']));
     const d2 = await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 });
     expect(d2.converged).toBe(true);
     // At its next sync the tablet gets it, and still not the other two.
@@ -195,8 +220,8 @@ describe('share policy at the regional hub (real sync server)', () => {
     const { desk, tablet, hubHost, hubUrl } = await clinicWithHub({ roleAfterHubJoined: true });
     const mine = await desk.clinic.registerPatient(desk.doctor, registration('TeamOne'));
     const other = await desk.clinic.registerPatient(desk.doctor, registration('TeamTwo'));
-    await setPatientSharing(desk.clinic, desk.doctor.id, mine.id, sharing(['T1']));
-    await setPatientSharing(desk.clinic, desk.doctor.id, other.id, sharing(['T2']));
+    await setPatientSharing(desk.clinic, desk.doctor.id, mine.id, atHub(['T1']));
+    await setPatientSharing(desk.clinic, desk.doctor.id, other.id, atHub(['T2']));
     // The role is set on the desk only; the hub learns it from the roster document the
     // desk leaves on the sync server (the hub follows it there).
     setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
@@ -218,7 +243,7 @@ describe('share policy at the regional hub (real sync server)', () => {
     const { desk, hubHost, hubUrl, log, ...rest } = await clinicWithHub();
     let tablet = rest.tablet;
     const p = await desk.clinic.registerPatient(desk.doctor, registration('TeamOne'));
-    await setPatientSharing(desk.clinic, desk.doctor.id, p.id, sharing(['T1']));
+    await setPatientSharing(desk.clinic, desk.doctor.id, p.id, atHub(['T1']));
     const deskEntry = desk.clinic.recordEntry(desk.doctor, p.id, 'note', { text: 'seen at the clinic' });
     expect((await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
 
@@ -263,12 +288,17 @@ describe('share policy at the regional hub (real sync server)', () => {
 
   it('a patient registered on a field device (a chart the hub does not hold yet) reaches the clinic through the hub', async () => {
     const { desk, tablet, hubUrl, log } = await clinicWithHub();
-    // Registered in the field: assigned to no team yet, so no chart facts speak for the tablet.
+    // Registered in the field: assigned to no team yet, so no chart facts speak for the
+    // tablet; the patient consents to regional storage there.
     const p = await tablet.clinic.registerPatient(tablet.doctor, registration('FieldNew'));
+    await setPatientSharing(tablet.clinic, tablet.doctor.id, p.id, atHub([]));
     const entry = tablet.clinic.recordEntry(tablet.doctor, p.id, 'note', { text: 'registered at a home visit' });
+    // Another, who did not consent: it stays on the tablet until it meets the clinic.
+    const q = await tablet.clinic.registerPatient(tablet.doctor, registration('FieldLocal'));
     await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
     expect(droppedIn(log, tablet.clinic.deviceId)).toEqual([]);
     expect(await entriesOnServer(documentIdOf(tablet, p.id))).toEqual([entry.id]);
+    expect(await headsOnServer(documentIdOf(tablet, q.id))).toBeUndefined();
 
     const desk2 = await restart(desk);
     expect((await desk2.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
@@ -276,5 +306,19 @@ describe('share policy at the regional hub (real sync server)', () => {
     const chart = await desk2.clinic.getChart(desk2.doctor, p.id);
     expect(chart.chart.givenName).toBe('FieldNew');
     expect(chart.entries.map((e) => [e.id, e.signatureValid])).toEqual([[entry.id, true]]);
+  }, 180_000);
+
+  it('the gateway keeps a chart without regional consent off the sync server, from a device that does not know the hub’s role', async () => {
+    const { laptop, hubHost, hubUrl, log } = await clinicWithHub({ laptopMissesHubRole: true });
+    expect(laptop.clinic.sync.roster?.devices.get(hubHost.clinic.deviceId)?.role).toBe('clinic');
+    const yes = await laptop.clinic.registerPatient(laptop.doctor, registration('Consented'));
+    await setPatientSharing(laptop.clinic, laptop.doctor.id, yes.id, atHub([]));
+    const no = await laptop.clinic.registerPatient(laptop.doctor, registration('NotConsented'));
+    laptop.clinic.recordEntry(laptop.doctor, no.id, 'note', { text: 'stays in the clinic' });
+    // The laptop offers both; the gateway refuses one.
+    await laptop.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(await headsOnServer(documentIdOf(laptop, yes.id))).toEqual(projectedHeads(laptop, yes.id));
+    expect(await headsOnServer(documentIdOf(laptop, no.id))).toBeUndefined();
+    expect(droppedIn(log, laptop.clinic.deviceId).length).toBeGreaterThan(0);
   }, 180_000);
 });
