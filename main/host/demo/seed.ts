@@ -1,10 +1,12 @@
 // Demo data for a realistic clinic: users of every role, a few hundred patients
 // with Arabic names, and visits with vital signs and notes spread over the past
-// months. The generated content is deterministic for a given seed.
+// months; most patients consented to regional storage. The generated content is
+// deterministic for a given seed.
 import type { Role, VitalSignsInput } from '../../api';
-import { VitalSigns } from '../../api';
+import { DEFAULT_SHARING, VitalSigns } from '../../api';
 import { createUser, getUserByUsername, type UserRow } from '../../access/users';
 import type { Clinic } from '../clinic';
+import { setPatientSharing } from '../sync/sync-api';
 import { ALLERGIES, FAMILY_NAMES, FEMALE_NAMES, MALE_NAMES, NOTES, PLACES, VISIT_REASONS } from './names';
 
 /** Demo accounts: username = role name, one shared password, printed when the demo starts. */
@@ -31,6 +33,9 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** The share of demo patients who consented to storage at the regional hub. */
+export const REGIONAL_CONSENT_SHARE = 0.75;
+
 export interface SeedOptions {
   patients: number;
   seed?: number;
@@ -42,6 +47,7 @@ export async function seedDemo(
   options: SeedOptions,
 ): Promise<{ users: number; patients: number; entries: number }> {
   const rand = prng(options.seed ?? 1);
+  const consents = prng((options.seed ?? 1) + 0x5eed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 
@@ -80,6 +86,12 @@ export async function seedDemo(
       address: pick(PLACES),
       allergies: rand() < 0.2 ? [pick(ALLERGIES)] : undefined,
     });
+
+    // Most demo patients consented to storage at the regional hub (not given unless
+    // recorded: the others travel only between the clinic's own devices). A stream of
+    // its own, so the rest of the demo data stays as it was for each seed.
+    if (consents() < REGIONAL_CONSENT_SHARE)
+      await setPatientSharing(clinic, clerk.id, patient.id, { ...DEFAULT_SHARING, regionalHub: true });
 
     const visits = int(0, 3);
     for (let v = 0; v < visits; v++) {

@@ -56,16 +56,21 @@ async function stop(child: ChildProcess | undefined) {
   await exited;
 }
 
-async function holdings(dir: string) {
+type Holdings = { patients: string[]; entries: string[] };
+
+/** Patients (id, heads, regional consent) and entries (id, patient, hash) a data directory holds. */
+async function holdings(dir: string): Promise<Holdings> {
   const store = await openDataDir(dir, PASS);
   try {
     return {
-      patients: (store.db.prepare('SELECT id, heads FROM patients ORDER BY id').all() as object[]).map((r) =>
-        JSON.stringify(r),
-      ),
-      entries: (store.db.prepare('SELECT id, hex(content_hash) AS h FROM entries ORDER BY id').all() as object[]).map(
-        (r) => JSON.stringify(r),
-      ),
+      patients: (
+        store.db.prepare('SELECT id, heads, regional_hub AS regional FROM patients ORDER BY id').all() as object[]
+      ).map((r) => JSON.stringify(r)),
+      entries: (
+        store.db
+          .prepare('SELECT id, patient_id AS p, hex(content_hash) AS h FROM entries ORDER BY id')
+          .all() as object[]
+      ).map((r) => JSON.stringify(r)),
     };
   } finally {
     store.db.close();
@@ -120,15 +125,25 @@ describe('two devices through the official sync server behind the gateway', () =
     expect(
       sijill(['peers', 'join', '--data-dir', laptop, '--code', c2, '--peer', lanUrl, '--name', 'laptop']).code,
     ).toBe(0);
-    expect(sijill(['peers', 'join', '--data-dir', hubDir, '--code', c1, '--peer', lanUrl, '--name', 'hub']).code).toBe(
-      0,
-    );
+    const hubJoin = sijill(['peers', 'join', '--data-dir', hubDir, '--code', c1, '--peer', lanUrl, '--name', 'hub']);
+    expect(hubJoin.code).toBe(0);
+    const hubId = /This device: (\S+)\./.exec(hubJoin.stdout)![1]!;
+
+    // A hub refuses to start until the roster gives its device the role "hub".
+    const early = sijill(['hub', '--data-dir', hubDir, '--upstream', 'ws://127.0.0.1:9', '--port', '0']);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/needs the role "hub"/);
+    expect(early.stderr).toContain(`sijill peers role ${hubId} --role hub`);
+    expect(sijill(['peers', 'role', hubId, '--data-dir', desk, '--role', 'hub']).code).toBe(0);
+    expect(sijill(['sync', '--data-dir', hubDir, '--peer', lanUrl, '--timeout', '60']).code).toBe(0);
     // One LAN sync before leaving: the laptop learns the roster (which now names the hub).
     expect(sijill(['sync', '--data-dir', laptop, '--peer', lanUrl, '--timeout', '60']).code).toBe(0);
     await stop(children.shift());
     // From here on the two devices work apart and meet only at the hub.
     expect(sijill(['demo', 'seed', '--data-dir', desk, '--patients', '4', '--seed', '11']).code).toBe(0);
     expect(sijill(['demo', 'seed', '--data-dir', laptop, '--patients', '3', '--seed', '12']).code).toBe(0);
+    const deskOwn = await holdings(desk);
+    const laptopOwn = await holdings(laptop);
 
     const upstreamPort = await freePort();
     await start(
@@ -163,11 +178,29 @@ describe('two devices through the official sync server behind the gateway', () =
     expect(s3.stdout + s3.stderr).toMatch(/In sync/);
     expect(s3.code).toBe(0);
 
+    // Each holds its own patients and those of the other who consented to regional
+    // storage (most demo patients do); the others never went to the hub.
     const d = await holdings(desk);
     const l = await holdings(laptop);
-    expect(d.patients).toHaveLength(7);
-    expect(l.patients).toEqual(d.patients);
-    expect(l.entries).toEqual(d.entries);
+    type Row = { id: string; heads: string; regional: number };
+    const rows = (h: Holdings) => h.patients.map((p) => JSON.parse(p) as Row);
+    const ids = (h: Holdings, consentedOnly = false) =>
+      rows(h)
+        .filter((r) => !consentedOnly || r.regional === 1)
+        .map((r) => r.id);
+    expect(ids(deskOwn)).toHaveLength(4);
+    expect(ids(laptopOwn)).toHaveLength(3);
+    const shared = [...ids(deskOwn, true), ...ids(laptopOwn, true)].sort();
+    expect(shared.length).toBeGreaterThan(0);
+    expect(shared.length).toBeLessThan(7);
+    expect(ids(d)).toEqual([...ids(deskOwn), ...ids(laptopOwn, true)].sort());
+    expect(ids(l)).toEqual([...ids(laptopOwn), ...ids(deskOwn, true)].sort());
+    // The patients both hold have the same charts (heads) and entries on both.
+    const sharedRows = (h: Holdings) => rows(h).filter((r) => shared.includes(r.id));
+    expect(sharedRows(l)).toEqual(sharedRows(d));
+    const sharedEntries = (h: Holdings) => h.entries.filter((e) => shared.includes((JSON.parse(e) as { p: string }).p));
+    expect(sharedEntries(l)).toEqual(sharedEntries(d));
+    expect(sharedEntries(d)).toEqual([...sharedEntries(deskOwn), ...sharedEntries(laptopOwn)].sort());
 
     // An unenrolled device (the hub's own sync server is never exposed) is refused by the gateway.
     const stranger = join(root, 'stranger');
