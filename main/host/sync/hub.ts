@@ -13,9 +13,10 @@
 // it registered. The sync server is the hub's storage, so it keeps only charts whose
 // patients consented to regional storage: the hub's device must have the role "hub"
 // (checked at start), which makes every device keep the others back, and the gateway
-// refuses them from a device that sends them anyway. The chart's facts are read from the chart on the sync server (the hub
-// keeps only the facts, and reads them again after a change of the chart goes to the
-// server), so a reassignment counts from the next sync.
+// refuses them from a device that sends them anyway. The chart's facts are read from
+// the chart on the sync server (the hub keeps only the facts, and reads them again
+// after a change of the chart goes to the server), so a reassignment counts from the
+// next sync.
 //
 // What it does not do: frames without document content (requests, "unavailable",
 // sync messages without changes: heads and hashes) pass for any active device, so a
