@@ -65,6 +65,7 @@ import { settleConflicts, sqliteConflictQueue } from '../../store/sync/conflicts
 import { sqliteEnrollmentCodeStore } from '../../store/sync/enrollment-codes';
 import {
   headsKey,
+  storedHeadsKey,
   listPeers,
   markPeerSynced,
   setPeerDocHeads,
@@ -815,7 +816,7 @@ export class SyncService {
     try {
       while (!peer && Date.now() < authDeadline) {
         peer = adapter.remote?.deviceId ?? null;
-        if (!peer) await sleep(50);
+        if (!peer) await sleep(10);
       }
       if (!peer)
         throw new ApiError(
@@ -826,8 +827,12 @@ export class SyncService {
       const p = peer;
       // Resolves as soon as the catalog shows both sides at the same heads (rechecked on
       // every change and ingest); ends early if the peer went away.
-      await this.#waitUntil(() => !adapter.remote || this.#converged(p), Math.max(0, deadline - Date.now()));
-      if (adapter.remote && this.#converged(p)) {
+      let converged = false;
+      await this.#waitUntil(
+        () => !adapter.remote || (converged = this.#converged(p)),
+        Math.max(0, deadline - Date.now()),
+      );
+      if (adapter.remote && converged) {
         this.#recordSynced(p);
         return { converged: true, peer, documents: this.#patientDocCount() };
       }
@@ -907,7 +912,7 @@ export class SyncService {
     const refused = this.#refused.get(peer);
     for (const r of rows) {
       mine.add(r.document_id);
-      const key = headsKey(JSON.parse(r.heads) as string[]);
+      const key = storedHeadsKey(r.heads);
       const byDev = docs[r.document_id];
       if (entryOf(byDev, this.deviceId) !== key) return false;
       // A hub (the official sync server) writes no catalog entries: quiet is all it can tell.
@@ -1062,7 +1067,7 @@ export class SyncService {
       { heads: string } | undefined;
     if (!row) return false;
     const byDev = this.#catalogHandle?.doc()?.docs?.[documentId] ?? {};
-    const mine = headsKey(JSON.parse(row.heads) as string[]);
+    const mine = storedHeadsKey(row.heads);
     let doc: A.Doc<unknown> | undefined;
     for (const [dev, h] of entriesOf(byDev)) {
       if (dev === this.deviceId || h === mine || !this.#connected.has(dev)) continue;
@@ -1079,7 +1084,7 @@ export class SyncService {
     const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
       { heads: string } | undefined;
     const byDev = this.#catalogHandle?.doc()?.docs?.[documentId];
-    return row !== undefined && entryOf(byDev, peer) === headsKey(JSON.parse(row.heads) as string[]);
+    return row !== undefined && entryOf(byDev, peer) === storedHeadsKey(row.heads);
   }
 
   #watch(handle: DocHandle<unknown>): void {
@@ -1181,7 +1186,7 @@ export class SyncService {
           const doc = handle.doc();
           if (!doc?.patientId) return null;
           const row = this.#projectedRow(documentId);
-          if (row && headsKey(JSON.parse(row.heads) as string[]) === headsKey(A.getHeads(doc))) return null;
+          if (row && storedHeadsKey(row.heads) === headsKey(A.getHeads(doc))) return null;
           // Stored before projected: the projection must never claim what a crash could lose.
           await this.#repo.flush([documentId as DocumentId]);
           return this.#db.transaction(() => this.#takeInChart(documentId, doc, row))();
@@ -1196,7 +1201,7 @@ export class SyncService {
 
   #projectedHeads(documentId: string): string | undefined {
     const row = this.#projectedRow(documentId);
-    return row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
+    return row ? storedHeadsKey(row.heads) : undefined;
   }
 
   #projectedRow(documentId: string): { id: string; heads: string } | undefined {
@@ -1375,11 +1380,17 @@ export class SyncService {
     this.#catalogDirty = new Set();
     const entries =
       dirty === 'all' ? Object.entries(docs) : [...dirty].flatMap((id) => (docs[id] ? [[id, docs[id]] as const] : []));
+    // Every chart's heads at once for a full scan (one query, not one per chart).
+    const held = dirty === 'all' ? this.#headsByDocument() : undefined;
+    const headsOf = (docId: string) => {
+      if (held) return held.get(docId);
+      const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(docId) as
+        { heads: string } | undefined;
+      return row ? storedHeadsKey(row.heads) : undefined;
+    };
     this.#db.transaction(() => {
       for (const [docId, byDev] of entries) {
-        const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(docId) as
-          { heads: string } | undefined;
-        const mine = row ? headsKey(JSON.parse(row.heads) as string[]) : undefined;
+        const mine = headsOf(docId);
         let wanted = false;
         for (const [dev, h] of entriesOf(byDev)) {
           if (dev === this.deviceId) continue;
@@ -1442,6 +1453,17 @@ export class SyncService {
 
   readonly #requested = new Set<string>();
 
+  /** Every projected chart's heads key, by document id. */
+  #headsByDocument(): Map<string, string> {
+    const out = new Map<string, string>();
+    const rows = stmt(this.#db, 'SELECT document_id, heads FROM patients').iterate() as Iterable<{
+      document_id: string;
+      heads: string;
+    }>;
+    for (const r of rows) out.set(r.document_id, storedHeadsKey(r.heads));
+    return out;
+  }
+
   /**
    * Charts asked for that did not come: a connected peer that does not list them in the
    * catalog (a hub: the sync server lists nothing) does not hold them for this device,
@@ -1466,7 +1488,7 @@ export class SyncService {
       heads: string;
     }>;
     for (const r of rows) {
-      const key = headsKey(JSON.parse(r.heads) as string[]);
+      const key = storedHeadsKey(r.heads);
       if (entryOf(docs[r.document_id], this.deviceId) !== key) this.#catalogPending.set(r.document_id, key);
     }
   }

@@ -36,6 +36,14 @@ export function markPeerError(db: Db, deviceId: string, error: string): void {
 /** Heads are stored sorted and JSON-encoded so equality is a string comparison. */
 export const headsKey = (heads: readonly string[]): string => JSON.stringify([...heads].sort());
 
+/**
+ * headsKey of heads stored as JSON (`patients.heads`). Most charts have one head, and
+ * its JSON already is the key: convergence checks and catalog scans read every chart's
+ * heads, and parsing and sorting 10,000 of them showed in the incremental sync's time.
+ */
+export const storedHeadsKey = (json: string): string =>
+  json.includes(',') ? headsKey(JSON.parse(json) as string[]) : json;
+
 export function setPeerDocHeads(db: Db, deviceId: string, documentId: string, heads: readonly string[], at: string) {
   stmt(
     db,

@@ -3,7 +3,7 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
 import { catalogKey, catalogValue, entriesOf, entryOf, type CatalogEntry } from '../../../../main/host/sync/catalog';
-import { headsKey } from '../../../../main/store/sync/peers';
+import { headsKey, storedHeadsKey } from '../../../../main/store/sync/peers';
 
 const key = headsKey(['a'.repeat(64), 'b'.repeat(64)]);
 
@@ -42,5 +42,13 @@ describe('catalog entries', () => {
     ]);
     expect(entriesOf(undefined)).toEqual([]);
     expect(entryOf(undefined, 'a')).toBeUndefined();
+  });
+
+  it('compare with heads as a chart stores them, in any order', () => {
+    const [a, b] = ['a'.repeat(64), 'b'.repeat(64)];
+    expect(storedHeadsKey(JSON.stringify([b, a]))).toBe(key);
+    expect(storedHeadsKey(JSON.stringify([a, b]))).toBe(key);
+    expect(storedHeadsKey(JSON.stringify([a]))).toBe(headsKey([a]));
+    expect(storedHeadsKey('[]')).toBe(headsKey([]));
   });
 });
