@@ -472,6 +472,13 @@ export const SyncPeer = z.object({
   lastSyncAt: z.string().nullable(),
   unsent: z.number().int(),
   revoked: z.boolean(),
+  /**
+   * Revoked, yet this device exchanged data with it after the revocation's time (a
+   * connection or a bundle, before the revocation reached this device): the last such
+   * time. Its changes from then are part of the clinic's charts (see Revocation in
+   * docs/architecture.md), and someone should review them.
+   */
+  contactAfterRevocation: z.string().nullable(),
   /** From the roster: 'clinic' unless an administrator set another role. */
   role: DeviceRole,
   teamIds: z.array(z.string()),

@@ -8,7 +8,7 @@ import { exportBundleFile, importBundleFile } from '../host/sync/bundle-exchange
 import type { SyncProgress } from '../host/sync/sync-service';
 import { setDeviceRole } from '../host/sync/device-roles';
 import { startHubGateway } from '../host/sync/hub';
-import { listPeers } from '../store/sync/peers';
+import { lastContactAfter, listPeers } from '../store/sync/peers';
 import { CliError } from './prompt';
 
 const progressPrinter = (label: string) => {
@@ -116,6 +116,7 @@ export function peersListCommand(clinic: Clinic, json: boolean) {
           teamIds: d.teamIds,
           address: p?.address ?? null,
           lastSyncAt: p?.last_sync_at ?? null,
+          contactAfterRevocation: d.revokedAt ? lastContactAfter(clinic.db, d.deviceId, d.revokedAt) : null,
         };
       })
     : [];
@@ -126,7 +127,11 @@ export function peersListCommand(clinic: Clinic, json: boolean) {
       console.log(
         `${r.deviceId}  ${r.name}${r.thisDevice ? ' (this device)' : ''}${r.admin ? ' [admin]' : ''}${r.revoked ? ' REVOKED' : ''}` +
           `  ${r.role}${r.teamIds.length > 0 ? ` (teams ${r.teamIds.join(', ')})` : ''}` +
-          `${r.address ? `  ${r.address}` : ''}  last sync: ${r.lastSyncAt ?? 'never'}`,
+          `${r.address ? `  ${r.address}` : ''}  last sync: ${r.lastSyncAt ?? 'never'}` +
+          (r.contactAfterRevocation
+            ? `\n    WARNING: this device exchanged data with it at ${r.contactAfterRevocation}, after its revocation` +
+              ' (before the revocation reached this device): review what it recorded since.'
+            : ''),
       );
   return 0;
 }

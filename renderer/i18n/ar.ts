@@ -604,6 +604,8 @@ export const ar: Dictionary = {
   'peers.revoke.reason': 'السبب',
   'peers.revoke.reasonRequired': 'اذكر سبب إلغاء هذا الجهاز.',
   'peers.revoke.confirm': 'نعم، ألغِ هذا الجهاز',
+  'peers.contactAfterRevocation':
+    'تبادل هذا الجهاز البيانات معه في {time}، بعد إلغائه وقبل أن يصل الإلغاء إلى هذا الجهاز. ما سجّله منذ ذلك الحين موجود في الملفات: يُرجى مراجعته.',
   'peers.revoked': 'تم إلغاء {name}.',
   'peers.role.label': 'الدور',
   'peers.role.clinic': 'جهاز العيادة: جميع مرضى العيادة',

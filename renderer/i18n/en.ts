@@ -607,6 +607,8 @@ export const en = {
   'peers.revoke.reason': 'Reason',
   'peers.revoke.reasonRequired': 'Give a reason for revoking this device.',
   'peers.revoke.confirm': 'Yes, revoke this device',
+  'peers.contactAfterRevocation':
+    'This device exchanged data with it on {time}, after its revocation, before the revocation reached this device. What it recorded since is in the charts: review it.',
   'peers.revoked': '{name} was revoked.',
   'peers.role.label': 'Role',
   'peers.role.clinic': 'Clinic device: every patient of the clinic',

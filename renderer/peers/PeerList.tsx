@@ -104,6 +104,11 @@ function PeerRow({ peer, onChanged }: { peer: SyncPeer; onChanged: PeerListProps
           </dd>
         </div>
       </dl>
+      {peer.contactAfterRevocation && (
+        <p className="alert alert--warning" role="alert" data-testid="peer-contact-after-revocation">
+          {t('peers.contactAfterRevocation', { time: formatDateTime(peer.contactAfterRevocation, locale) })}
+        </p>
+      )}
       {editingRole && (
         <RoleForm
           peer={peer}

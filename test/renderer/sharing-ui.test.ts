@@ -28,6 +28,7 @@ const FIELD_PEER = SyncPeer.parse({
   lastSyncAt: null,
   unsent: 0,
   revoked: false,
+  contactAfterRevocation: null,
   role: 'field',
   teamIds: ['T1'],
 });
@@ -198,5 +199,24 @@ describe('the sharing controls drawn in the chosen language', () => {
       expect(html, key).toContain(ar[key]);
     expect(html).toContain(translate(ar, 'chart.sharing.teams', { teams: 'T1' }));
     expect(html).toContain(ar['chart.sharing.edit']);
+  });
+
+  it('the peer list warns of a contact with a revoked device after its revocation, and only then', async () => {
+    const { PeerList } = await import('../../renderer/peers/PeerList');
+    const revoked = { ...fieldPeer, revoked: true };
+    const at = '2026-03-01T08:00:00.000Z';
+    const warned = await draw('en', (h) =>
+      h(PeerList, { peers: [{ ...revoked, contactAfterRevocation: at }], onChanged: () => {} }),
+    );
+    expect(warned).toContain('data-testid="peer-contact-after-revocation"');
+    const [before, after] = en['peers.contactAfterRevocation'].split('{time}');
+    expect(warned).toContain(before);
+    expect(warned).toContain(after);
+    const arabic = await draw('ar', (h) =>
+      h(PeerList, { peers: [{ ...revoked, contactAfterRevocation: at }], onChanged: () => {} }),
+    );
+    expect(arabic).toContain(ar['peers.contactAfterRevocation'].split('{time}')[0]!);
+    const quiet = await draw('en', (h) => h(PeerList, { peers: [revoked], onChanged: () => {} }));
+    expect(quiet).not.toContain('peer-contact-after-revocation');
   });
 });

@@ -48,6 +48,7 @@ const PEER = {
   lastSyncAt: '2026-03-01T08:00:00.000Z',
   unsent: 0,
   revoked: false,
+  contactAfterRevocation: null,
   role: 'clinic' as const,
   teamIds: [] as string[],
 };

@@ -66,7 +66,9 @@ import { sqliteEnrollmentCodeStore } from '../../store/sync/enrollment-codes';
 import {
   headsKey,
   storedHeadsKey,
+  lastContactAfter,
   listPeers,
+  markPeerContact,
   markPeerSynced,
   setPeerDocHeads,
   unsentCount,
@@ -600,7 +602,9 @@ export class SyncService {
           this.#peerCatalogHeads.delete(e.deviceId);
           this.#connected.set(e.deviceId, { address });
           this.#db.transaction(() => {
-            upsertPeer(this.#db, e.deviceId, address, new Date().toISOString());
+            const at = new Date().toISOString();
+            upsertPeer(this.#db, e.deviceId, address, at);
+            markPeerContact(this.#db, e.deviceId, at);
             appendAudit(this.#db, { actorId: null, action: 'sync.peer.connected', entityId: e.deviceId });
           })();
           this.#o.log(`sync: ${e.deviceId} authenticated${address ? ` (${address})` : ''}`);
@@ -1587,6 +1591,7 @@ export class SyncService {
           lastSyncAt: p.last_sync_at,
           unsent: unsentCount(this.#db, p.device_id),
           revoked: d ? d.revokedAt !== null : false,
+          contactAfterRevocation: d?.revokedAt ? lastContactAfter(this.#db, p.device_id, d.revokedAt) : null,
         };
       }),
       lastSyncAt: last,

@@ -11,6 +11,7 @@ import { migration0008 } from './0008-chart-sharing';
 import { migration0009 } from './0009-patient-search-rows';
 import { migration0010 } from './0010-peer-docs-by-document';
 import { migration0011 } from './0011-conflicts-settled';
+import { migration0012 } from './0012-peer-last-contact';
 import type { Migration } from './types';
 
 export const migrations: readonly Migration[] = [
@@ -25,5 +26,6 @@ export const migrations: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
 ];
 export type { Migration };

@@ -9,6 +9,8 @@ export interface PeerRow {
   added_at: string;
   last_sync_at: string | null;
   last_error: string | null;
+  /** The last connection that authenticated (migration 0012). */
+  last_contact_at: string | null;
 }
 
 export function upsertPeer(db: Db, deviceId: string, address: string | null, at: string): void {
@@ -24,6 +26,26 @@ export const listPeers = (db: Db): PeerRow[] =>
 
 export const getPeer = (db: Db, deviceId: string): PeerRow | undefined =>
   stmt(db, 'SELECT * FROM sync_peers WHERE device_id = ?').get(deviceId) as PeerRow | undefined;
+
+/** A connection with this peer authenticated: data may move from now on. */
+export function markPeerContact(db: Db, deviceId: string, at: string): void {
+  stmt(db, 'UPDATE sync_peers SET last_contact_at = ? WHERE device_id = ?').run(at, deviceId);
+}
+
+/**
+ * The last time this device exchanged data with a peer after `since` (a connection,
+ * or a bundle from it imported here), or null: for a revoked peer, whether this
+ * device dealt with it after its revocation, before it knew.
+ */
+export function lastContactAfter(db: Db, deviceId: string, since: string): string | null {
+  const peer = stmt(db, 'SELECT last_contact_at AS at FROM sync_peers WHERE device_id = ?').get(deviceId) as
+    { at: string | null } | undefined;
+  const bundle = stmt(db, 'SELECT max(imported_at) AS at FROM sync_bundle_imports WHERE from_device = ?').get(
+    deviceId,
+  ) as { at: string | null };
+  const after = [peer?.at, bundle.at].filter((t): t is string => typeof t === 'string' && t > since).sort();
+  return after.pop() ?? null;
+}
 
 export function markPeerSynced(db: Db, deviceId: string, at: string): void {
   stmt(db, 'UPDATE sync_peers SET last_sync_at = ?, last_error = NULL WHERE device_id = ?').run(at, deviceId);

@@ -1,8 +1,9 @@
 // Two clinic hosts in one process over the real authenticated WebSocket adapters:
 // enrollment with a one-time code, a one-shot sync that moves charts and signed
-// entries both ways, and the refusal of a revoked device.
+// entries both ways, and the refusal of a revoked device (and what a device that
+// had not heard of the revocation yet took from it: kept, and shown for review).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { enrolledPair, registration, snapshot, type TestHost } from './sync-fixture';
+import { enrolledPair, held, openTestHost, registration, snapshot, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
@@ -45,4 +46,42 @@ describe('LAN sync through the host', () => {
     await expect(laptop.clinic.sync.syncOnce(url, { timeoutMs: 5_000 })).rejects.toThrow(/did not accept this device/);
     expect((await snapshot(laptop)).patients).toHaveLength(0);
   }, 60_000);
+
+  it('a device that meets a revoked device before it hears of the revocation keeps what it got, and shows the contact for review', async () => {
+    const { desk, laptop, url } = await pair();
+    const tablet = await openTestHost('tablet');
+    hosts.push(tablet);
+    const { code } = await desk.clinic.sync.enrollmentCode(null);
+    await tablet.clinic.sync.join({ code, peerUrl: url, deviceName: 'tablet', actorId: null });
+    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+
+    desk.clinic.sync.revoke(null, laptop.clinic.deviceId, 'laptop lost');
+    const revokedAt = desk.clinic.sync.roster!.devices.get(laptop.clinic.deviceId)!.revokedAt!;
+    await new Promise((r) => setTimeout(r, 5));
+    // The laptop, revoked on the desk only, meets the tablet, which does not know yet.
+    const late = await laptop.clinic.registerPatient(laptop.doctor, registration('AfterRevocation'));
+    const tabletPort = await tablet.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    expect((await laptop.clinic.sync.syncOnce(`ws://127.0.0.1:${tabletPort}`, { timeoutMs: 30_000 })).converged).toBe(
+      true,
+    );
+    expect(held(tablet)).toContain(late.id);
+    const seenByTablet = () => tablet.clinic.sync.status().peers.find((p) => p.deviceId === laptop.clinic.deviceId)!;
+    expect(seenByTablet()).toMatchObject({ revoked: false, contactAfterRevocation: null });
+
+    // The tablet hears of the revocation from the desk: the laptop is refused from now on,
+    // what it already took in stays (and travels on: docs/architecture.md, Revocation),
+    // and the contact after the revocation is shown.
+    expect((await tablet.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    expect(held(desk)).toContain(late.id);
+    const seen = seenByTablet();
+    expect(seen.revoked).toBe(true);
+    expect(seen.contactAfterRevocation).not.toBeNull();
+    expect(seen.contactAfterRevocation! > revokedAt).toBe(true);
+    await expect(laptop.clinic.sync.syncOnce(`ws://127.0.0.1:${tabletPort}`, { timeoutMs: 5_000 })).rejects.toThrow(
+      /did not accept this device/,
+    );
+    // The desk revoked it knowingly and met it only before: nothing to review there.
+    const seenByDesk = desk.clinic.sync.status().peers.find((p) => p.deviceId === laptop.clinic.deviceId)!;
+    expect(seenByDesk).toMatchObject({ revoked: true, contactAfterRevocation: null });
+  }, 90_000);
 });
