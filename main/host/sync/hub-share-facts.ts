@@ -21,15 +21,20 @@
 // requests and "unavailable" through for a document it cannot judge. Going out, the
 // server's answer to such a frame is judged in turn; coming in, such a frame gives the
 // server nothing to store. A clinic device may hold every chart of its facility
-// (mayHold reads nothing else for it), so frames going to it are not inspected. For a
+// (mayHold reads nothing else for it), so frames going to it are not judged (only the
+// heads the server tells it are noted, for the rule below). For a
 // field or hub device, a chart that cannot be read (not on the server, a timeout) or a
 // document that is not a chart gets no content, and takes none from it.
 //
 // Coming in, chart content is judged twice: the device may hold the chart, and the hub
-// may keep it. The sync server is the hub's storage, so a chart goes in only if its
-// patient consented to regional storage (the rule of the hub role, which the hub's
-// device must have: hub.ts). Devices already keep unconsented charts from a peer with
-// the hub role; this check is for a device whose roster is behind, or that ignores it.
+// may keep it. The sync server is the hub's storage, so a chart's content goes in only
+// if its patient consented to regional storage (the rule of the hub role, which the
+// hub's device must have: hub.ts), as the server's copy shows it or, when that copy
+// lacks the consent, as the copy would with the frame's changes (a change recording the
+// consent). Devices already keep unconsented charts from a peer with the hub role; this
+// check is for a device whose roster is behind, or that ignores it. A copy already on
+// the server (stored before consent counted here, or before a withdrawal) stays there:
+// the sync server deletes nothing.
 //
 // One exception, coming in: a document the sync server does not hold yet. A device
 // registering a patient creates the chart, and nobody can have assigned it to a team
@@ -94,14 +99,15 @@ export function chartFactsOf(doc: unknown, facilityId: string): ChartFacts | nul
 
 /**
  * The share facts of the chart a sync frame carries whole (a device pushing a chart the
- * server has nothing of sends all of it, as a document chunk or as changes), or null
- * when the frame does not make a chart on its own (not a sync frame, a document that is
- * not a chart, changes whose dependencies are not in the frame).
+ * server has nothing of sends all of it, as a document chunk or as changes), or, with
+ * `base`, of that document with the frame's changes added; null when the result is not
+ * a chart (not a sync frame, a document that is not a chart, changes whose dependencies
+ * are in neither).
  */
-export function chartFactsOfFrame(m: Message, facilityId: string): ChartFacts | null {
+export function chartFactsOfFrame(m: Message, facilityId: string, base?: A.Doc<unknown>): ChartFacts | null {
   if ((m.type !== 'sync' && m.type !== 'request') || !(m.data instanceof Uint8Array)) return null;
   try {
-    let doc = A.init<unknown>();
+    let doc = base ? A.clone(base) : A.init<unknown>();
     for (const chunk of A.decodeSyncMessage(m.data).changes) doc = A.loadIncremental(doc, chunk);
     return chartFactsOf(doc, facilityId);
   } catch {
@@ -141,6 +147,11 @@ export interface HubSharePolicyOptions {
    * document, undefined when it cannot be read (not reachable, a timeout).
    */
   readFacts(documentId: string, heads: readonly string[] | undefined): Promise<ReadFacts>;
+  /**
+   * The chart's facts once a frame's changes are added to the server's copy (never
+   * kept: they hold only if the server takes the frame): undefined when it cannot be read.
+   */
+  readFactsAfter(documentId: string, frame: Message): Promise<ReadFacts>;
   /** Documents whose facts are kept at most (the oldest are forgotten first); default 100 000. */
   maxCached?: number;
 }
@@ -298,15 +309,27 @@ export function createHubSharePolicy(o: HubSharePolicyOptions): HubSharePolicy {
     if (!device) return false;
     if (o.clinicDocs.has(documentId)) return mayHold(device, { kind: 'roster' }).allow;
     if (!frameContent(m).content) return true;
-    if (cache.has(documentId)) return stores(device, cache.get(documentId));
+    if (cache.has(documentId)) return storesWith(device, cache.get(documentId), documentId, m);
     // Not held yet, by the server's own word to this device (see the header).
     if (!known(documentId) && toldEmpty.get(documentId)?.has(peer.deviceId)) return firstContent(m);
     // At no particular heads: the frame's changes are not on the server (that is the
     // point), so the facts are those of what the server holds now.
     return factsOf(documentId, undefined).then((facts) =>
       // "Unavailable" counts only if no content of the document went in meanwhile.
-      facts === 'absent' ? !known(documentId) && firstContent(m) : stores(device, facts),
+      facts === 'absent' ? !known(documentId) && firstContent(m) : storesWith(device, facts, documentId, m),
     );
+  };
+
+  /**
+   * stores() by the server copy's facts; if they refuse only for want of consent, by
+   * the facts the frame leaves: a change that records the patient's consent (after a
+   * withdrawal that reached the server, or on a chart stored before consent counted)
+   * must be let in, or the hub would never take the chart again.
+   */
+  const storesWith = (device: DeviceFacts, facts: ReadFacts, documentId: string, m: Message) => {
+    if (stores(device, facts)) return true;
+    if (!allows(device, facts)) return false;
+    return o.readFactsAfter(documentId, m).then((after) => stores(device, after));
   };
 
   const upstream = (_peer: AuthenticatedPeer, m: Message) => {

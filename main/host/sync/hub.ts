@@ -10,10 +10,10 @@
 // catalog go to and come from every active device; a clinic device receives every
 // chart the server holds; a field device only the charts of its teams whose patients
 // allow field copies, plus (coming in) a chart the server does not hold yet: a patient
-// it registered. The sync server is the hub's storage, so it keeps only charts whose
-// patients consented to regional storage: the hub's device must have the role "hub"
-// (checked at start), which makes every device keep the others back, and the gateway
-// refuses them from a device that sends them anyway. The chart's facts are read from
+// it registered. The sync server is the hub's storage, so content goes in only for
+// charts whose patients consented to regional storage: the hub's device must have the
+// role "hub" (checked at start), which makes every device keep the others back, and the
+// gateway refuses them from a device that sends them anyway. The chart's facts are read from
 // the chart on the sync server (the hub keeps only the facts, and reads them again
 // after a change of the chart goes to the server), so a reassignment counts from the
 // next sync.
@@ -29,7 +29,7 @@ import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websoc
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { AuthenticatedHubGateway, rosterOpsOf, type RosterDoc } from '../../../sync';
-import { chartFactsOf, createHubSharePolicy } from './hub-share-facts';
+import { chartFactsOf, chartFactsOfFrame, createHubSharePolicy } from './hub-share-facts';
 import { UpstreamDocReader } from './hub-upstream-reader';
 import type { SyncService } from './sync-service';
 
@@ -77,6 +77,8 @@ export async function startHubGateway(args: {
     roster: () => roster.roster,
     readFacts: (documentId, heads) =>
       reader.read(documentId, (doc) => chartFactsOf(doc, clinicId), heads, 'absent' as const),
+    readFactsAfter: (documentId, frame) =>
+      reader.read(documentId, (doc) => chartFactsOfFrame(frame, clinicId, doc), undefined, 'absent' as const),
   });
   const gw = new AuthenticatedHubGateway(wss, {
     auth: { identity: args.sync.identity, clinicId: m.anchor.clinicId, trust: roster.trust },

@@ -164,8 +164,10 @@ export class SyncService {
   readonly #bulkFailed = new Set<string>();
   /**
    * Charts a device listed but would not give this one (its share policy: another team,
-   * no consent; or it no longer holds them). Not asked of it again, and not waited for,
-   * until its catalog entry for the chart changes (a new assignment changes the chart).
+   * no consent; or it no longer holds them), and charts a peer that lists nothing (a hub)
+   * answered "unavailable" for (#notGivenByHubs). Not asked of it again, and not waited
+   * for, until a catalog entry for the chart changes (a new assignment changes the
+   * chart), or, for the second kind, until that peer connects again.
    */
   readonly #refused = new Map<string, Set<string>>();
 
@@ -462,6 +464,13 @@ export class SyncService {
     this.#o.charts.setShareConfig(shareConfig);
     this.#unsubscribe.push(
       roster.onChange((r) => {
+        // A device connected until now that another device revoked exchanged data with
+        // this one after its revocation, up to now (status: contactAfterRevocation).
+        const now = new Date().toISOString();
+        for (const dev of this.#connected.keys()) {
+          const d = r.devices.get(dev);
+          if (d?.revokedAt && d.revokedBy !== this.deviceId) markPeerContact(this.#db, dev, now);
+        }
         // Operations learnt from SQL (another process) travel on in the roster document too.
         this.#rosterHandle?.change((d) => putDocRosterOps(d, r.ops));
         for (const a of this.#adapters) a.revalidate();
@@ -598,8 +607,12 @@ export class SyncService {
   #onNetworkEvent(address: string | null) {
     return (e: SyncNetworkEvent) => {
       switch (e.type) {
-        case 'authenticated':
+        case 'authenticated': {
           this.#peerCatalogHeads.delete(e.deviceId);
+          // What a peer that lists nothing (a hub) did not have may be there now.
+          const listed = this.#catalogHandle?.doc()?.docs ?? {};
+          const refused = this.#refused.get(e.deviceId);
+          if (refused) for (const id of refused) if (entryOf(listed[id], e.deviceId) === undefined) refused.delete(id);
           this.#connected.set(e.deviceId, { address });
           this.#db.transaction(() => {
             const at = new Date().toISOString();
@@ -614,10 +627,14 @@ export class SyncService {
           this.#sendSide(e.deviceId, { kind: 'hello', version: 1 });
           this.#startExchange(e.deviceId, address === null);
           break;
+        }
         case 'disconnected':
           // Its last reported catalog heads are kept: the listening side checks
           // convergence once more after a one-shot peer leaves (#recordWhenConverged).
           this.#connected.delete(e.deviceId);
+          // A long connection exchanges data until it ends: its end is a contact too. (One
+          // ended by a revocation was recorded when the revocation arrived: #activate.)
+          if (this.#roster?.isActive(e.deviceId)) markPeerContact(this.#db, e.deviceId, new Date().toISOString());
           this.#bulkPeers.delete(e.deviceId);
           this.#puller.peerLeft(e.deviceId);
           this.#o.log(`sync: ${e.deviceId} disconnected`);
@@ -997,6 +1014,9 @@ export class SyncService {
     try {
       return await this.#o.charts.loaded.find<T>(documentId, { signal: AbortSignal.timeout(15_000) });
     } catch (e) {
+      // Not found: every peer asked said it does not have it, or none gave it within the
+      // time limit (the sync server behind a hub may not answer at all). See #notGivenByHubs.
+      if (this.#requested.has(documentId)) this.#notFound.add(documentId);
       this.#o.log(`sync: could not get document ${documentId}: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     }
@@ -1468,16 +1488,22 @@ export class SyncService {
     return out;
   }
 
+  /** Charts asked for that no peer gave (#findOrUndefined failed). */
+  readonly #notFound = new Set<string>();
+
   /**
-   * Charts asked for that did not come: a connected peer that does not list them in the
-   * catalog (a hub: the sync server lists nothing) does not hold them for this device,
-   * e.g. a chart whose patient did not consent to regional storage, which no device
-   * leaves at a hub. Not waited for from it (#convergedNow) until the chart changes.
+   * Charts asked for that no peer gave (all said "unavailable", or none answered within
+   * #findOrUndefined's limit): a connected peer that does not list them in the catalog
+   * (a hub: the sync server lists nothing) does not hold them for this device, e.g. a
+   * chart whose patient did not consent to regional storage, which no device leaves at
+   * a hub. Not waited for from it (#convergedNow) until the chart's catalog entry
+   * changes or the peer connects again. A chart that was found but did not arrive
+   * whole before its window ended is still waited for.
    */
   #notGivenByHubs(documentIds: string[]): void {
     const docs = this.#catalogHandle?.doc()?.docs ?? {};
     for (const id of documentIds) {
-      if (this.#projectedRow(id)) continue;
+      if (!this.#notFound.delete(id) || this.#projectedRow(id)) continue;
       for (const dev of this.#connected.keys()) if (entryOf(docs[id], dev) === undefined) this.#refusedBy(dev).add(id);
     }
   }

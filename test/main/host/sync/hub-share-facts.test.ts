@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuthenticatedPeer, Roster } from '../../../../sync';
 import {
   chartFactsOf,
+  chartFactsOfFrame,
   createHubSharePolicy,
   frameContent,
   type ChartFacts,
@@ -40,7 +41,8 @@ const frame = (type: string, documentId: string, data?: Uint8Array) =>
 /** A sync message from a document with nothing in it: what the server sends about a document it does not hold. */
 const emptyHeads = () => A.generateSyncMessage(A.init(), A.initSyncState())[1]!;
 
-function setup(facts: Record<string, ReadFacts>) {
+/** `after`: a chart's facts once a frame's changes are added to the server's copy (by document). */
+function setup(facts: Record<string, ReadFacts>, after: Record<string, ReadFacts> = {}) {
   const devices = new Map<string, { role: string; teamIds: string[]; revokedAt: string | null }>([
     ['desk', { role: 'clinic', teamIds: [], revokedAt: null }],
     ['tablet', { role: 'field', teamIds: ['T1'], revokedAt: null }],
@@ -48,6 +50,7 @@ function setup(facts: Record<string, ReadFacts>) {
     ['gone', { role: 'clinic', teamIds: [], revokedAt: '2025-01-01' }],
   ]);
   const reads: { documentId: string; heads: readonly string[] | undefined }[] = [];
+  const readsAfter: string[] = [];
   let release: (() => void) | undefined;
   let hold = false;
   const policy = createHubSharePolicy({
@@ -60,10 +63,15 @@ function setup(facts: Record<string, ReadFacts>) {
       if (hold) await new Promise<void>((r) => (release = r));
       return facts[documentId];
     },
+    readFactsAfter: async (documentId) => {
+      readsAfter.push(documentId);
+      return after[documentId];
+    },
   });
   return {
     policy,
     reads,
+    readsAfter,
     devices,
     holdReads: () => (hold = true),
     releaseRead: () => release?.(),
@@ -257,13 +265,30 @@ describe('hub share facts', () => {
   it('keeps on the sync server only charts whose patients consented to regional storage, from a clinic device too', async () => {
     const consented = messages(chart('yes', [], true, true));
     const unconsented = messages(chart('no', [], true, false));
-    const s = setup({ held: patient([]), heldNoConsent: patient([], true, false), fresh: 'absent', odd: null });
+    const s = setup(
+      {
+        held: patient([]),
+        heldNoConsent: patient([], true, false),
+        regranted: patient([], true, false),
+        fresh: 'absent',
+        odd: null,
+      },
+      { regranted: patient([]), heldNoConsent: patient([], true, false) },
+    );
     const fromDesk = (id: string, data = consented.withChanges) =>
       s.policy.judgeInbound(peer('desk'), frame('sync', id, data));
     // A chart the server holds: by its facts there.
     expect(await fromDesk('held')).toBe(true);
     expect(await fromDesk('heldNoConsent')).toBe(false);
     expect(await fromDesk('odd')).toBe(false);
+    // Refused for want of consent only: a frame that records the consent goes in (the
+    // facts with its changes added), one that does not stays out; the facts read for
+    // it are not kept.
+    expect(await fromDesk('regranted')).toBe(true);
+    expect(s.readsAfter).toEqual(['heldNoConsent', 'regranted']);
+    expect(await fromDesk('regranted')).toBe(true);
+    expect(s.readsAfter).toHaveLength(3);
+    expect(s.reads.filter((r) => r.documentId === 'held')).toHaveLength(1);
     // Frames without content pass without facts.
     expect(fromDesk('anything', consented.headsOnly)).toBe(true);
     // A chart the server has nothing of: by the facts of the chart the frame carries.
@@ -275,6 +300,16 @@ describe('hub share facts', () => {
     // Changes whose dependencies are not in the frame make no chart: refused.
     const later = A.change(chart('yes', [], true, true), (d) => void (d.note = im('x')));
     expect(fromDesk('told', onlyLastChange(later))).toBe(false);
+    // With the server's copy as the base, the same kind of frame is read whole.
+    const withdrawn = chart('w', [], true, false);
+    const regranted = A.change(
+      A.clone(withdrawn),
+      (d) => void ((d.sharing as { regionalHub: boolean }).regionalHub = true),
+    );
+    const regrant = frame('sync', 'w', onlyLastChange(regranted));
+    expect(chartFactsOfFrame(regrant, CLINIC)).toBeNull();
+    expect(chartFactsOfFrame(regrant, CLINIC, withdrawn)?.consent.regionalHub).toBe(true);
+    expect(chartFactsOf(withdrawn, CLINIC)?.consent.regionalHub).toBe(false);
   });
 });
 

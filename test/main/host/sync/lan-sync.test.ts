@@ -84,4 +84,29 @@ describe('LAN sync through the host', () => {
     const seenByDesk = desk.clinic.sync.status().peers.find((p) => p.deviceId === laptop.clinic.deviceId)!;
     expect(seenByDesk).toMatchObject({ revoked: true, contactAfterRevocation: null });
   }, 90_000);
+
+  it('a connection open across the revocation counts as a contact after it, up to when the revocation arrives', async () => {
+    const { desk, laptop, url } = await pair();
+    const tablet = await openTestHost('tablet');
+    hosts.push(tablet);
+    const { code } = await desk.clinic.sync.enrollmentCode(null);
+    await tablet.clinic.sync.join({ code, peerUrl: url, deviceName: 'tablet', actorId: null });
+    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    // The laptop stays connected to the tablet (as `serve --peer` does).
+    const tabletPort = await tablet.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    const tabletUrl = `ws://127.0.0.1:${tabletPort}`;
+    laptop.clinic.sync.connect(tabletUrl);
+    const laptopOnTablet = () => tablet.clinic.sync.status().peers.find((p) => p.deviceId === laptop.clinic.deviceId);
+    await vi.waitFor(() => expect(laptopOnTablet()?.connected).toBe(true), { timeout: 10_000 });
+
+    desk.clinic.sync.revoke(null, laptop.clinic.deviceId, 'laptop lost');
+    await new Promise((r) => setTimeout(r, 5));
+    // The revocation reaches the tablet: the open connection is dropped and flagged.
+    expect((await tablet.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    await vi.waitFor(() => expect(laptopOnTablet()?.connected).toBe(false), { timeout: 10_000 });
+    const seen = laptopOnTablet()!;
+    expect(seen.revoked).toBe(true);
+    expect(seen.contactAfterRevocation).not.toBeNull();
+    laptop.clinic.sync.disconnect(tabletUrl);
+  }, 90_000);
 });

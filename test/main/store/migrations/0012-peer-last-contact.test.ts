@@ -11,7 +11,7 @@ import { lastContactAfter, markPeerContact, upsertPeer } from '../../../../main/
 import { tempDir } from '../../../helpers/temp-dir';
 
 describe('migration 0012-peer-last-contact', () => {
-  it('fills each peer’s last contact from the audit log; contacts and bundles after a time are found', () => {
+  it('fills each peer’s last contact from the audit log and its last sync; contacts and bundles after a time are found', () => {
     const db = openEncryptedDatabase(join(tempDir('sijill-m12'), 't.db'), new Uint8Array(randomBytes(32)), {
       create: true,
     });
@@ -23,8 +23,12 @@ describe('migration 0012-peer-last-contact', () => {
     );
     audit.run('2026-01-02T00:00:00.000Z', 'sync.peer.connected', 'laptop');
     audit.run('2026-01-05T00:00:00.000Z', 'sync.peer.connected', 'laptop');
-    audit.run('2026-01-09T00:00:00.000Z', 'sync.completed', 'laptop'); // not a connection
+    audit.run('2026-01-04T00:00:00.000Z', 'sync.completed', 'laptop');
+    audit.run('2026-01-09T00:00:00.000Z', 'sync.roster.received', 'laptop'); // not a contact record
     audit.run('2026-01-03T00:00:00.000Z', 'sync.peer.connected', 'desk'); // not a peer row
+    upsertPeer(db, 'field', null, '2026-01-01T00:00:00.000Z');
+    db.prepare(`UPDATE sync_peers SET last_sync_at = '2026-01-07T00:00:00.000Z' WHERE device_id = 'field'`).run();
+    audit.run('2026-01-06T00:00:00.000Z', 'sync.peer.connected', 'field');
 
     expect(migrate(db, migrations.slice(0, 12))).toBe(12);
     const contact = (id: string) =>
@@ -32,6 +36,7 @@ describe('migration 0012-peer-last-contact', () => {
         .at;
     expect(contact('laptop')).toBe('2026-01-05T00:00:00.000Z');
     expect(contact('tablet')).toBeNull();
+    expect(contact('field')).toBe('2026-01-07T00:00:00.000Z');
 
     expect(lastContactAfter(db, 'laptop', '2026-01-04T00:00:00.000Z')).toBe('2026-01-05T00:00:00.000Z');
     expect(lastContactAfter(db, 'laptop', '2026-01-05T00:00:00.000Z')).toBeNull();
