@@ -12,6 +12,17 @@ afterEach(async () => {
 
 const pair = () => enrolledPair(hosts);
 
+/** The desk and laptop of `pair`, a tablet enrolled too, and the laptop synced with the desk. */
+async function threeDevices() {
+  const { desk, laptop, url } = await pair();
+  const tablet = await openTestHost('tablet');
+  hosts.push(tablet);
+  const { code } = await desk.clinic.sync.enrollmentCode(null);
+  await tablet.clinic.sync.join({ code, peerUrl: url, deviceName: 'tablet', actorId: null });
+  expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+  return { desk, laptop, tablet, url };
+}
+
 describe('LAN sync through the host', () => {
   it('enrolls a device with a code, then syncs charts and signed entries both ways', async () => {
     const { desk, laptop, url } = await pair();
@@ -48,12 +59,7 @@ describe('LAN sync through the host', () => {
   }, 60_000);
 
   it('a device that meets a revoked device before it hears of the revocation keeps what it got, and shows the contact for review', async () => {
-    const { desk, laptop, url } = await pair();
-    const tablet = await openTestHost('tablet');
-    hosts.push(tablet);
-    const { code } = await desk.clinic.sync.enrollmentCode(null);
-    await tablet.clinic.sync.join({ code, peerUrl: url, deviceName: 'tablet', actorId: null });
-    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    const { desk, laptop, tablet, url } = await threeDevices();
 
     desk.clinic.sync.revoke(null, laptop.clinic.deviceId, 'laptop lost');
     const revokedAt = desk.clinic.sync.roster!.devices.get(laptop.clinic.deviceId)!.revokedAt!;
@@ -86,12 +92,7 @@ describe('LAN sync through the host', () => {
   }, 90_000);
 
   it('a connection open across the revocation counts as a contact after it, up to when the revocation arrives', async () => {
-    const { desk, laptop, url } = await pair();
-    const tablet = await openTestHost('tablet');
-    hosts.push(tablet);
-    const { code } = await desk.clinic.sync.enrollmentCode(null);
-    await tablet.clinic.sync.join({ code, peerUrl: url, deviceName: 'tablet', actorId: null });
-    expect((await laptop.clinic.sync.syncOnce(url, { timeoutMs: 30_000 })).converged).toBe(true);
+    const { desk, laptop, tablet, url } = await threeDevices();
     // The laptop stays connected to the tablet (as `serve --peer` does).
     const tabletPort = await tablet.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
     const tabletUrl = `ws://127.0.0.1:${tabletPort}`;
