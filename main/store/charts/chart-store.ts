@@ -17,7 +17,7 @@ import { isChartDoc, newChartDoc, readChart, type ChartDoc } from './chart-doc';
 import { issueMrn } from './mrn';
 import { getPatientRow, projectChart, toPatientSummary } from './projection';
 import { stmt } from '../statements';
-import { headsKey } from '../sync/peers';
+import { headsKey, storedHeadsKey } from '../sync/peers';
 import { LoadedDocuments, type LoadedLimits } from './loaded-documents';
 
 export class ChartStore {
@@ -59,7 +59,7 @@ export class ChartStore {
   #headsProjected(documentId: string, doc: A.Doc<unknown>): boolean {
     const row = stmt(this.#db, 'SELECT heads FROM patients WHERE document_id = ?').get(documentId) as
       { heads: string } | undefined;
-    return row !== undefined && headsKey(JSON.parse(row.heads) as string[]) === headsKey(A.getHeads(doc));
+    return row !== undefined && storedHeadsKey(row.heads) === headsKey(A.getHeads(doc));
   }
 
   /** Installs the share policy (sync); the Repo re-evaluates what it shares with connected peers. */
