@@ -207,6 +207,8 @@ function itemFieldConflicts(
   return out;
 }
 
+const sameHeads = (a: string[], b: string[]) => a.length === b.length && a.every((h, i) => h === b[i]);
+
 function listConflicts(
   documentId: string,
   doc: A.Doc<unknown>,
@@ -218,7 +220,11 @@ function listConflicts(
   // A document new to this replica (no heads of ours) has no "ours" side to contest
   // anything: only contests already standing in it can be reported, as when nothing arrived.
   const sides = oursHeads.length > 0 ? mergeSides(doc, oursHeads) : undefined;
-  const threeWay = sides !== undefined && sides.theirs.length > 0;
+  // A fast-forward (what arrived already built on everything we had: the base is our
+  // side) has nothing of ours concurrent with it, so no three-way contest: the three
+  // views it would take (the costliest part of taking in a changed chart) are skipped.
+  const fastForward = sides !== undefined && sameHeads(sides.base, sides.ours);
+  const threeWay = sides !== undefined && sides.theirs.length > 0 && !fastForward;
   const base = threeWay && sides.base.length > 0 ? A.view(doc, sides.base) : {};
   const ours = threeWay ? A.view(doc, sides.ours) : {};
   const theirs = threeWay ? A.view(doc, sides.theirs) : {};

@@ -185,7 +185,7 @@ export class SyncService {
       if (refused) for (const id of refused.documentIds) this.#refusedBy(refused.deviceId).add(id);
       for (const id of failed) this.#bulkFailed.add(id);
       if (failed.length > 0) {
-        if (this.#catalogDirty !== 'all') for (const id of failed) this.#catalogDirty.add(id);
+        this.#markEntriesDirty(failed);
         this.#scheduleScan();
       }
       this.#poke();
@@ -622,8 +622,10 @@ export class SyncService {
           })();
           this.#o.log(`sync: ${e.deviceId} authenticated${address ? ` (${address})` : ''}`);
           this.#bulkPeers.delete(e.deviceId);
-          // Charts listed by this device may be wanted now that it is here.
-          this.#catalogDirty = 'all';
+          // Charts listed by this device may be wanted now that it is here, and charts not
+          // held here may be given by it (a hub lists nothing).
+          this.#markEntriesDirty(this.#listedOtherwise.get(e.deviceId) ?? []);
+          this.#markEntriesDirty(this.#notHeld);
           this.#sendSide(e.deviceId, { kind: 'hello', version: 1 });
           this.#startExchange(e.deviceId, address === null);
           break;
@@ -1376,11 +1378,29 @@ export class SyncService {
    * other heads than this device.
    */
   /**
-   * Catalog entries changed since the last scan (from the catalog's change patches),
-   * or 'all' (start, a new connection): a scan reads only those, so a clinic of
-   * 50,000 charts is not re-read on every acknowledgement.
+   * Catalog entries changed since the last scan (from the catalog's change patches,
+   * and on a new connection those that peer may now give: #listedOtherwise), or 'all'
+   * (start, a roster change): a scan reads only those, so a clinic of 50,000 charts is
+   * not re-read on every acknowledgement or connection.
    */
   #catalogDirty: Set<string> | 'all' = 'all';
+
+  /**
+   * Per device, the charts it lists at heads other than this device's, as of each
+   * entry's last scan; and the charts listed that this device does not hold. Only
+   * these can become wanted when a device connects, so only they are scanned again
+   * then (not the whole catalog on every connection). They stay true between scans
+   * because a change to either side of the comparison is a catalog change: another
+   * device's entry, or this device's own, rewritten whenever its projection changes
+   * (charts.onProjected).
+   */
+  readonly #listedOtherwise = new Map<string, Set<string>>();
+  readonly #notHeld = new Set<string>();
+
+  #markEntriesDirty(documentIds: Iterable<string>): void {
+    if (this.#catalogDirty === 'all') return;
+    for (const id of documentIds) this.#catalogDirty.add(id);
+  }
 
   #markCatalogDirty(patches: readonly A.Patch[]): void {
     if (this.#catalogDirty === 'all') return;
@@ -1416,8 +1436,14 @@ export class SyncService {
       for (const [docId, byDev] of entries) {
         const mine = headsOf(docId);
         let wanted = false;
+        if (mine === undefined) this.#notHeld.add(docId);
+        else this.#notHeld.delete(docId);
         for (const [dev, h] of entriesOf(byDev)) {
           if (dev === this.deviceId) continue;
+          let otherwise = this.#listedOtherwise.get(dev);
+          if (!otherwise) this.#listedOtherwise.set(dev, (otherwise = new Set()));
+          if (h !== mine) otherwise.add(docId);
+          else otherwise.delete(docId);
           const k = `${dev}\u0000${docId}`;
           if (this.#mirror.get(k) !== h) {
             // A changed chart (e.g. newly assigned to this device's team) may be given now,

@@ -321,4 +321,21 @@ describe('share policy at the regional hub (real sync server)', () => {
     expect(await headsOnServer(documentIdOf(laptop, no.id))).toBeUndefined();
     expect(droppedIn(log, laptop.clinic.deviceId).length).toBeGreaterThan(0);
   }, 180_000);
+
+  it('a chart a device learnt of while no connected peer could give it is asked of the hub when the hub connects', async () => {
+    const { desk, tablet, laptop, hubUrl } = await clinicWithHub();
+    const p = await desk.clinic.registerPatient(desk.doctor, registration('AtTheHub'));
+    await setPatientSharing(desk.clinic, desk.doctor.id, p.id, atHub([]));
+    expect((await desk.clinic.sync.syncOnce(hubUrl, { timeoutMs: 60_000 })).converged).toBe(true);
+    // The field tablet (p is not its team's) learns of p from the catalog, not p itself.
+    await tablet.clinic.sync.syncOnce(hubUrl, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(tablet)).not.toContain(p.id);
+    // The laptop meets only the tablet: it learns of p there, asks, and is refused.
+    const tabletPort = await tablet.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    await laptop.clinic.sync.syncOnce(`ws://127.0.0.1:${tabletPort}`, { timeoutMs: FIELD_SYNC_MS });
+    expect(held(laptop)).not.toContain(p.id);
+    // Then the hub (which lists nothing in the catalog): p is asked for again, and arrives.
+    expect((await laptop.clinic.sync.syncOnce(hubUrl, { timeoutMs: 30_000 })).converged).toBe(true);
+    expect(held(laptop)).toContain(p.id);
+  }, 180_000);
 });

@@ -3,7 +3,8 @@
 // entries both ways, and the refusal of a revoked device (and what a device that
 // had not heard of the revocation yet took from it: kept, and shown for review).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { enrolledPair, held, openTestHost, registration, snapshot, type TestHost } from './sync-fixture';
+import { setDeviceRole } from '../../../../main/host/sync/device-roles';
+import { enrolledPair, held, openTestHost, registration, restart, snapshot, type TestHost } from './sync-fixture';
 
 const hosts: TestHost[] = [];
 afterEach(async () => {
@@ -110,4 +111,39 @@ describe('LAN sync through the host', () => {
     expect(seen.contactAfterRevocation).not.toBeNull();
     laptop.clinic.sync.disconnect(tabletUrl);
   }, 90_000);
+
+  it('a chart whose newer heads a device learnt of through another device is fetched when the holder connects', async () => {
+    const devices = await threeDevices();
+    const { laptop, tablet } = devices;
+    let desk = devices.desk;
+    const p = await desk.clinic.registerPatient(desk.doctor, registration('Huda'));
+    // The tablet works for a field team p is not assigned to: it gets the catalog, never p.
+    setDeviceRole({ db: desk.clinic.db, sync: desk.clinic.sync }, null, {
+      deviceId: tablet.clinic.deviceId,
+      role: 'field',
+      teamIds: ['T1'],
+    });
+    expect((await laptop.clinic.sync.syncOnce(devices.url, { timeoutMs: 30_000 })).converged).toBe(true);
+    await desk.clinic.addAllergy(desk.doctor, p.id, 'penicillin');
+    expect((await tablet.clinic.sync.syncOnce(devices.url, { timeoutMs: 30_000 })).converged).toBe(true);
+    expect(held(tablet)).not.toContain(p.id);
+
+    // The laptop meets the tablet: the desk's new heads of p reach it in the catalog, p
+    // itself does not (the desk is not connected, the tablet does not hold it).
+    const tabletPort = await tablet.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    expect((await laptop.clinic.sync.syncOnce(`ws://127.0.0.1:${tabletPort}`, { timeoutMs: 30_000 })).converged).toBe(
+      true,
+    );
+    expect((await laptop.clinic.charts.read(p.id)).allergies).toEqual([]);
+
+    // Then the desk, restarted (nothing loaded, so it offers nothing unasked): its catalog
+    // holds nothing the laptop lacks, so no catalog change prompts the laptop. It must
+    // ask for p because the desk, which lists newer heads of p, is now connected.
+    desk = await restart(desk, hosts);
+    const deskPort = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
+    expect((await laptop.clinic.sync.syncOnce(`ws://127.0.0.1:${deskPort}`, { timeoutMs: 15_000 })).converged).toBe(
+      true,
+    );
+    expect((await laptop.clinic.charts.read(p.id)).allergies.map((a) => a.text)).toEqual(['penicillin']);
+  }, 120_000);
 });
