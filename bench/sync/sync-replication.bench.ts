@@ -134,9 +134,8 @@ export async function benchSyncReplication(
     const seedMs = performance.now() - t;
     const docs = await pouchDocsOf(desk, ids);
 
+    // Listening makes the desk a clinic's first device (membership), which publishing needs.
     const port = await desk.clinic.sync.listen({ port: 0, host: '127.0.0.1' });
-    const { code } = await desk.clinic.sync.enrollmentCode(null);
-    await laptop.clinic.sync.join({ code, peerUrl: `ws://127.0.0.1:${port}`, deviceName: 'laptop', actorId: null });
     // A device copies the entries it signs into their charts in the background, within
     // seconds of recording them (sync-service.ts); a device that worked for days has long
     // done so before it syncs. The seed recorded them all at once: let that catch up.
@@ -144,8 +143,12 @@ export async function benchSyncReplication(
     // Seeding and reading the PouchDB copy opened every chart; a device that has been
     // running holds only its recently used ones (main/store/charts/loaded-documents.ts):
     // let the desk unload the rest before the clock starts, as it would have long before.
+    // Before the laptop joins: automerge-repo logs "error waiting for ... ready" for each
+    // chart unloaded while a peer is being added (harmless, but it floods the output).
     await new Promise((resolve) => setTimeout(resolve, DEFAULT_LOADED_LIMITS.idleMs + 100));
     await desk.clinic.charts.loaded.sweep();
+    const { code } = await desk.clinic.sync.enrollmentCode(null);
+    await laptop.clinic.sync.join({ code, peerUrl: `ws://127.0.0.1:${port}`, deviceName: 'laptop', actorId: null });
     const proxy = await startCountingProxy(port);
     const url = `ws://127.0.0.1:${proxy.port}`;
     const syncRun = async (): Promise<ReplicationRun> => {
