@@ -143,8 +143,7 @@ export async function benchSyncReplication(
     // Seeding and reading the PouchDB copy opened every chart; a device that has been
     // running holds only its recently used ones (main/store/charts/loaded-documents.ts):
     // let the desk unload the rest before the clock starts, as it would have long before.
-    // Before the laptop joins: automerge-repo logs "error waiting for ... ready" for each
-    // chart unloaded while a peer is being added (harmless, but it floods the output).
+    // All of it before the laptop joins: the join and the clock meet a desk at rest.
     await new Promise((resolve) => setTimeout(resolve, DEFAULT_LOADED_LIMITS.idleMs + 100));
     await desk.clinic.charts.loaded.sweep();
     const { code } = await desk.clinic.sync.enrollmentCode(null);

@@ -1608,9 +1608,9 @@ export class SyncService {
       }
       await this.#o.charts.changeMany(batch, null, 'sync.entries.publish');
       // A turn of the event loop between batches: every await above settles in
-      // microtasks, and a pass over thousands of entries (a device's first publish after
-      // an upgrade, a bulk registration) held the loop for tens of seconds, long enough
-      // for a peer's handshake to time out.
+      // microtasks, and a pass over thousands of entries (the first listen of a device
+      // that worked alone for months) held the loop for tens of seconds, long enough for
+      // a peer's handshake to time out.
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (!this.#stopped) markPublished(this.#db, maxRowid);
