@@ -7,6 +7,7 @@
 //       and bytes against the bytes of the changed documents (target < 3x).
 // The PouchDB documents are the Sijill data itself: each chart as JSON, each entry
 // as its signed canonical JSON and signature.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ async function seed(host: BenchHost, patients: number, entriesPerPatient: number
     // a turn (every await settles in microtasks), so the timer that unloads idle charts
     // (charts.loaded) would never fire: thousands of charts stayed loaded and each
     // registration grew ~8x slower past ~2,000 (seeding 10,000 took 7 to 9 minutes).
-    if (i % 32 === 31) await new Promise((resolve) => setImmediate(resolve));
+    if (i % 32 === 31) await nextTurn();
     for (let e = 0; e < entriesPerPatient; e++) {
       if (e % 2 === 0) {
         host.clinic.recordEntry(host.doctor, p.id, 'vitals', {

@@ -2,6 +2,7 @@
 // with Arabic names, and visits with vital signs and notes spread over the past
 // months; most patients consented to regional storage. The generated content is
 // deterministic for a given seed.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Role, VitalSignsInput } from '../../api';
 import { DEFAULT_SHARING, VitalSigns } from '../../api';
 import { createUser, getUserByUsername, type UserRow } from '../../access/users';
@@ -117,7 +118,7 @@ export async function seedDemo(
     // Every await above settles in microtasks: without a turn of the event loop now and
     // then, the timer that unloads idle charts (charts.loaded) never fires, and a large
     // demo clinic would keep every chart loaded (registrations ~8x slower past ~2,000).
-    if (i % 32 === 31) await new Promise((resolve) => setImmediate(resolve));
+    if (i % 32 === 31) await nextTurn();
   }
   return { users: createdUsers, patients: options.patients, entries };
 }

@@ -13,6 +13,7 @@
 //    clinic of 50,000 charts is never held in memory at once.
 //  - After each remote change: re-project (search, lists), store the entries that
 //    verify (entry-exchange.ts), detect conflicts into the review queue, audit.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId, NetworkAdapterInterface, PeerId } from '@automerge/automerge-repo';
 import { randomUUID } from 'node:crypto';
@@ -1611,7 +1612,7 @@ export class SyncService {
       // microtasks, and a pass over thousands of entries (the first listen of a device
       // that worked alone for months) held the loop for tens of seconds, long enough for
       // a peer's handshake to time out.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
     if (!this.#stopped) markPublished(this.#db, maxRowid);
   }

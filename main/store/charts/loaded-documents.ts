@@ -20,6 +20,7 @@
 //    (removeFromCache does not save).
 // A lookup of a document being unloaded waits for the unload and loads it again from
 // storage: a handle on its way out is never handed to anyone.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as A from '@automerge/automerge';
 import type { DocHandle, DocumentId, Repo } from '@automerge/automerge-repo';
 
@@ -150,7 +151,7 @@ export class LoadedDocuments {
       const n = await this.#sweepBatch();
       evicted += n;
       if (n < SWEEP_BATCH || this.#closed) return evicted;
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
     }
   }
 
